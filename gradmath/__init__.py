@@ -1,0 +1,65 @@
+"""gradmath: why deep neural networks are hard to train (Nielsen, ch. 5), solved and checked.
+
+The public API:
+
+- :func:`solve` and :data:`PROBLEMS`: one solver per textbook problem and claim, each returning a
+  :class:`Solution` (statement, derivation steps, answer, independent checks, figures).
+- :func:`interval_width`, :func:`activation_interval`, :func:`interval_width_max`: Problem 1.
+- :class:`Network`: a vectorised NumPy network with the book's network2 semantics.
+- :func:`load_mnist`, :func:`read_idx`: real MNIST, embedded subset or the full files.
+
+Examples
+--------
+>>> import gradmath
+>>> sol = gradmath.solve("interval-width-max")
+>>> round(sol.answer["width"], 2)
+0.45
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .solutions import PROBLEMS, Check, Figure, Panel, Series, Solution, Step, solve
+
+__version__ = "0.1.0"
+
+# name -> module that defines it; imported on first use so that `import gradmath` stays light.
+_LAZY = {
+    "interval_width": "bounds",
+    "activation_interval": "bounds",
+    "interval_width_max": "bounds",
+    "Network": "network",
+    "TrainingHistory": "network",
+    "load_mnist": "datasets",
+    "read_idx": "datasets",
+    "MnistData": "datasets",
+    "activations": None,
+}
+
+__all__ = [
+    "solve",
+    "PROBLEMS",
+    "Solution",
+    "Check",
+    "Step",
+    "Figure",
+    "Panel",
+    "Series",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = _LAZY[name]
+        if module is None:
+            return importlib.import_module(f"gradmath.{name}")
+        value = getattr(importlib.import_module(f"gradmath.{module}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'gradmath' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,9 @@
+"""The solvers, one module per area; the registry in :mod:`gradmath.solutions` imports them lazily.
+
+- :mod:`.chain`: sigma', the chain of single neurons (eq. 114-122), the gradient ratio, the
+  exploding and typical examples, the steeper-activation exercise, the seed texts' powers.
+- :mod:`.bounds`: Problem 1 (weight bound, interval, eq. 123 and its maximum).
+- :mod:`.identity`: Problem 2 (the identity neuron).
+- :mod:`.matrix`: section 5.2, eq. 124.
+- :mod:`.mnist`: the MNIST experiments of section 5.1 and the remedies of seed 004.
+"""
