@@ -1,0 +1,702 @@
+"""The chain of single neurons (ch. 5, sec. 5.1, eq. 114-122): its gradient, symbolic and numeric.
+
+The chain: an input activation ``a_0``; for ``j = 1..n`` the weighted input
+``z_j = w_j a_{j-1} + b_j`` and the activation ``a_j = sigma(z_j)``; a cost ``C(a_n)``.
+
+Symbolic (eq. 121/122): :func:`chain_gradient` runs the chain rule *backwards over the chain's
+graph* (reverse mode), one local factor per edge::
+
+    dC/db_n = sigma'(z_n) dC/da_n,        dC/db_j = sigma'(z_j) w_{j+1} dC/db_{j+1},
+    dC/dw_j = a_{j-1} dC/db_j,
+
+so ``dC/db_1 = sigma'(z_1) w_2 sigma'(z_2) ... w_n sigma'(z_n) dC/da_n`` is a product of
+``2n`` factors: its size grows linearly with the depth ``n``. SymPy's own ``diff`` of the nested
+expression ``C(sigma(w_n sigma(... sigma(w_1 a_0 + b_1) ...) + b_n))`` is the independent oracle
+(:func:`nested_diff`; at the default recursion limit it fails from depth ~40 on).
+
+Numeric: :func:`forward` evaluates the chain in float64 (stable sigma), :func:`backward_log`
+gives ``log|dC/db_j|`` and its sign as sums of logs (a product of 1000 factors under- or
+overflows a float; its logarithm does not), and :func:`finite_difference` differentiates the
+*actual* chain by central differences in mpmath: the two perturbed chains' difference is carried
+forward exactly, so no precision is lost at any depth (:func:`finite_difference_direct`, the
+plain two-cost version, needs ~|log10 gradient| digits and is kept as its cross-check).
+
+Examples
+--------
+>>> g = chain_gradient(4)
+>>> g.gradient
+dC/da_4*w2*w3*w4*sigma_prime(z1)*sigma_prime(z2)*sigma_prime(z3)*sigma_prime(z4)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import mpmath
+import numpy as np
+import sympy
+
+from .activations import sigma, sigma_prime, sigmoid
+
+__all__ = [
+    "check_depth",
+    "ChainGradient",
+    "chain_gradient",
+    "nested_chain",
+    "nested_diff",
+    "ChainForward",
+    "forward",
+    "log_sigmoid_prime",
+    "ChainBackward",
+    "backward_log",
+    "log_abs_eval",
+    "quadratic_cost",
+    "finite_difference",
+    "finite_difference_direct",
+    "FiniteDifference",
+    "RandomChains",
+    "random_chains",
+    "StationaryChain",
+    "stationary_chain",
+    "factor_cdf",
+    "ratio_cdf",
+    "EULER_LOG_ABS_NORMAL",
+]
+
+
+def check_depth(depth, name: str = "depth") -> int:
+    """Validate a chain depth: an int (not bool) ``>= 1``; TypeError / ValueError otherwise."""
+    if isinstance(depth, bool) or not isinstance(depth, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= 1, got {depth!r} of type {type(depth).__name__}")
+    if depth < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {depth}")
+    return int(depth)
+
+
+# --- symbolic ----------------------------------------------------------------------------------
+
+
+class _Lazy(Mapping):
+    """``{j: item}`` for ``j = 1..n``, each item built on first access (and cached).
+
+    Every ``dC/db_j`` has linear size; building all ``n`` at once would cost O(n^2), so the
+    mapping builds only what is asked for. ``kind``: "b" (dC/db_j), "w" (dC/dw_j) or "recursion"
+    (the reverse-mode step for b_j).
+    """
+
+    _NAMES = {"b": "dC/db_j", "w": "dC/dw_j", "recursion": "dC/db_j = sigma'(z_j) w_(j+1) dC/db_(j+1)"}
+
+    def __init__(self, owner: ChainGradient, kind: str) -> None:
+        self._owner = owner
+        self._kind = kind
+        self._cache: dict[int, sympy.Expr] = {}
+
+    def __getitem__(self, j: int) -> sympy.Expr:
+        if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 1 <= j <= self._owner.depth:
+            raise KeyError(j)
+        if j not in self._cache:
+            g = self._owner
+            if self._kind == "b":
+                self._cache[j] = g.gradient if j == 1 else _product(g.bias_factors(j))
+            elif self._kind == "w":
+                self._cache[j] = _product([g.a(j - 1), *g.bias_factors(j)])
+            else:
+                self._cache[j] = g.recursion_step(j)
+        return self._cache[j]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(1, self._owner.depth + 1))
+
+    def __len__(self) -> int:
+        return self._owner.depth
+
+    def __repr__(self) -> str:
+        return f"<{self._NAMES[self._kind]} for j = 1..{self._owner.depth}, built on access>"
+
+
+@dataclass(repr=False)
+class ChainGradient:
+    """The symbolic gradients of a chain of ``depth`` single neurons (eq. 114-122).
+
+    Attributes
+    ----------
+    depth : int
+    z, w : tuple of Symbol
+        ``z1..zn`` and ``w1..wn`` (real).
+    dC_da : Symbol
+        ``dC/da_n``, the cost's derivative at the output.
+    gradient : sympy.Expr
+        ``dC/db_1`` as the flat product of eq. 121/122.
+    bias_gradients, weight_gradients : Mapping
+        ``{j: dC/db_j}`` and ``{j: dC/dw_j = a_{j-1} dC/db_j}``, built on access.
+    recursion : Mapping
+        ``{j: Eq(dC/db_j, sigma'(z_j) w_{j+1} dC/db_{j+1})}`` (``j = n``: ``sigma'(z_n) dC/da_n``).
+    """
+
+    depth: int
+    z: tuple
+    w: tuple
+    dC_da: sympy.Symbol
+    gradient: sympy.Expr = None
+    bias_gradients: Mapping = field(default=None)
+    weight_gradients: Mapping = field(default=None)
+    recursion: Mapping = field(default=None)
+
+    def a(self, j: int) -> sympy.Symbol:
+        """The activation symbol ``a_j`` (``a_0`` is the input)."""
+        return sympy.Symbol(f"a_{j}", real=True)
+
+    def b(self, j: int) -> sympy.Symbol:
+        """The bias symbol ``b_j``."""
+        return sympy.Symbol(f"b_{j}", real=True)
+
+    def bias_factors(self, j: int) -> list:
+        """The factors of ``dC/db_j``, in the book's order: sigma'(z_j), w_{j+1}, ..., dC/da_n."""
+        out = []
+        for k in range(j, self.depth + 1):
+            if k > j:
+                out.append(self.w[k - 1])
+            out.append(sigma_prime(self.z[k - 1]))
+        out.append(self.dC_da)
+        return out
+
+    def recursion_step(self, j: int) -> sympy.Eq:
+        """eq. BP for the chain: dC/db_j = sigma'(z_j) w_{j+1} dC/db_{j+1} (book order, unevaluated)."""
+        lhs = sympy.Symbol(f"dC/db_{j}", real=True)
+        if j == self.depth:
+            rhs = sympy.Mul(sigma_prime(self.z[j - 1]), self.dC_da, evaluate=False)
+        else:
+            nxt = sympy.Symbol(f"dC/db_{j + 1}", real=True)
+            rhs = sympy.Mul(sigma_prime(self.z[j - 1]), self.w[j], nxt, evaluate=False)
+        return sympy.Eq(lhs, rhs, evaluate=False)
+
+    def __repr__(self) -> str:
+        return f"ChainGradient(depth={self.depth}, gradient has {len(self.gradient.args)} factors)"
+
+
+def chain_gradient(depth: int = 4) -> ChainGradient:
+    """dC/db_j and dC/dw_j of a chain of ``depth`` sigmoid neurons by reverse-mode chain rule.
+
+    Implements eq. 114-122: walking the chain's graph from the cost back to ``b_1``, each neuron
+    contributes ``da_j/dz_j = sigma'(z_j)`` and each edge ``dz_{j+1}/da_j = w_{j+1}``; the weight
+    gradient is ``dC/dw_j = (dz_j/dw_j) dC/db_j = a_{j-1} dC/db_j``. The work and the size of
+    ``dC/db_1`` are linear in ``depth``.
+
+    Parameters
+    ----------
+    depth : int
+        Number of neurons n >= 1.
+
+    Returns
+    -------
+    ChainGradient
+
+    Examples
+    --------
+    >>> chain_gradient(2).gradient
+    dC/da_2*w2*sigma_prime(z1)*sigma_prime(z2)
+    """
+    n = check_depth(depth)
+    z = sympy.symbols(f"z1:{n + 1}", real=True)
+    w = sympy.symbols(f"w1:{n + 1}", real=True)
+    dC_da = sympy.Symbol(f"dC/da_{n}", real=True)
+    # Reverse mode from the cost back to b_1: delta_n = sigma'(z_n) dC/da_n, then each step back
+    # multiplies by the edge factor w_{j+1} and the node factor sigma'(z_j).
+    factors = [dC_da, sigma_prime(z[n - 1])]
+    for j in range(n - 1, 0, -1):
+        factors += [w[j], sigma_prime(z[j - 1])]
+    g = ChainGradient(depth=n, z=z, w=w, dC_da=dC_da)
+    g.gradient = _product(factors)
+    g.bias_gradients = _Lazy(g, "b")
+    g.weight_gradients = _Lazy(g, "w")
+    g.recursion = _Lazy(g, "recursion")
+    return g
+
+
+def _product(factors) -> sympy.Expr:
+    """sympy.Mul of distinct factors, fed in (nearly) SymPy's canonical order so that its sort is O(n)."""
+    symbols = sorted((f for f in factors if isinstance(f, sympy.Symbol)), key=lambda s: s.name)
+    others = sorted(
+        (f for f in factors if not isinstance(f, sympy.Symbol)),
+        key=lambda f: f.args[0].name if f.args and isinstance(f.args[0], sympy.Symbol) else str(f),
+    )
+    return sympy.Mul(*symbols, *others)
+
+
+def nested_chain(depth: int):
+    """The chain written out as one nested SymPy expression (the oracle's input).
+
+    Returns ``(C(a_n), Z)`` where ``Z[j-1]`` is ``z_j`` as a nested expression in
+    ``w1..wn``, ``b_1..b_n`` and ``a_0`` (same symbols as :func:`chain_gradient`), and ``C`` is an
+    undefined SymPy function.
+    """
+    n = check_depth(depth)
+    w = sympy.symbols(f"w1:{n + 1}", real=True)
+    b = tuple(sympy.Symbol(f"b_{j}", real=True) for j in range(1, n + 1))
+    act = sympy.Symbol("a_0", real=True)
+    Z = []
+    for j in range(n):
+        zj = w[j] * act + b[j]
+        Z.append(zj)
+        act = sigma(zj)
+    C = sympy.Function("C")
+    return C(act), Z
+
+
+def nested_diff(depth: int, wrt: str = "b", j: int = 1) -> sympy.Expr:
+    """SymPy's own derivative of the nested chain, rewritten in the symbols of eq. 122.
+
+    Differentiates ``C(a_n(...))`` with ``sympy.diff`` with respect to ``b_j`` (``wrt="b"``) or
+    ``w_j`` (``wrt="w"``), then names the subexpressions: each nested ``z_k`` becomes ``z_k``,
+    each nested ``sigma(z_k)`` becomes ``a_k``, and ``C'`` at the output becomes ``dC/da_n``.
+    Recursion-limited: SymPy fails at depth ~50 (RecursionError).
+    """
+    n = check_depth(depth)
+    cost, Z = nested_chain(n)
+    if wrt not in ("b", "w"):
+        raise ValueError(f"wrt must be 'b' or 'w', got {wrt!r}")
+    var = sympy.Symbol(f"{wrt}_{j}", real=True) if wrt == "b" else sympy.Symbol(f"w{j}", real=True)
+    d = sympy.diff(cost, var)
+    z = sympy.symbols(f"z1:{n + 1}", real=True)
+    names = {}
+    for k in range(n):
+        names[Z[k]] = z[k]
+        names[sigma(Z[k])] = sympy.Symbol(f"a_{k + 1}", real=True)
+    dC_da = sympy.Symbol(f"dC/da_{n}", real=True)
+    d = d.replace(lambda e: isinstance(e, (sympy.Subs, sympy.Derivative)), lambda e: dC_da)
+    return d.xreplace(names)
+
+
+# --- numeric -----------------------------------------------------------------------------------
+
+
+def _as_params(w, b, a0):
+    w = np.asarray(w, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if w.ndim != 1 or b.shape != w.shape or w.size == 0:
+        raise ValueError(f"w and b must be 1-d arrays of the same length >= 1, got {w.shape}, {b.shape}")
+    if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b)) and math.isfinite(float(a0))):
+        raise ValueError("w, b and a0 must be finite")
+    return w, b, float(a0)
+
+
+def log_sigmoid_prime(z):
+    """log sigma'(z) = -log(1 + e^-z) - log(1 + e^z), stable for any float z."""
+    z = np.asarray(z, dtype=float)
+    return -(np.logaddexp(0.0, z) + np.logaddexp(0.0, -z))
+
+
+@dataclass
+class ChainForward:
+    """A forward pass: ``z[j-1] = z_j`` and ``a[j] = a_j`` (``a[0] = a_0``)."""
+
+    w: np.ndarray
+    b: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+
+
+def forward(w: Sequence[float], b: Sequence[float], a0: float) -> ChainForward:
+    """Run the chain z_j = w_j a_{j-1} + b_j, a_j = sigma(z_j) in float64."""
+    w, b, a0 = _as_params(w, b, a0)
+    n = w.size
+    z = np.empty(n)
+    a = np.empty(n + 1)
+    a[0] = a0
+    for j in range(n):
+        z[j] = w[j] * a[j] + b[j]
+        a[j + 1] = sigmoid(z[j])
+    return ChainForward(w=w, b=b, z=z, a=a)
+
+
+def quadratic_cost(a_n, y: float = 0.0):
+    """C = (a_n - y)^2 / 2, the cost used for the numeric chains; dC/da_n = a_n - y."""
+    return (a_n - y) ** 2 / 2
+
+
+@dataclass
+class ChainBackward:
+    """Gradients in log space: ``dC/db_j = sign_b[j-1] * exp(log_abs_b[j-1])``, likewise for w."""
+
+    log_abs_b: np.ndarray
+    sign_b: np.ndarray
+    log_abs_w: np.ndarray
+    sign_w: np.ndarray
+
+    def bias_gradients(self) -> np.ndarray:
+        """dC/db_j as floats (may under/overflow for deep chains: use ``log_abs_b`` there)."""
+        with np.errstate(over="ignore", under="ignore"):
+            return self.sign_b * np.exp(self.log_abs_b)
+
+
+def backward_log(fw: ChainForward, dC_da: float) -> ChainBackward:
+    """log|dC/db_j|, log|dC/dw_j| and signs by the backward recursion of eq. 121, as sums of logs.
+
+    ``log|dC/db_j| = log|dC/da_n| + sum_{k>=j} log sigma'(z_k) + sum_{k>j} log|w_k|`` and
+    ``log|dC/dw_j| = log|a_{j-1}| + log|dC/db_j|``. Zero factors give ``-inf`` with sign 0.
+    """
+    n = fw.w.size
+    with np.errstate(divide="ignore"):
+        lsp = log_sigmoid_prime(fw.z)
+        lw = np.log(np.abs(fw.w))
+        la = np.log(np.abs(fw.a[:-1]))
+    log_b = np.empty(n)
+    sign_b = np.empty(n)
+    acc = math.log(abs(dC_da)) if dC_da != 0 else -math.inf
+    sgn = float(np.sign(dC_da))
+    for j in range(n - 1, -1, -1):
+        if j < n - 1:
+            acc += lw[j + 1]
+            sgn *= np.sign(fw.w[j + 1])
+        acc += lsp[j]
+        log_b[j] = acc
+        sign_b[j] = sgn
+    return ChainBackward(
+        log_abs_b=log_b,
+        sign_b=sign_b,
+        log_abs_w=log_b + la,
+        sign_w=sign_b * np.sign(fw.a[:-1]),
+    )
+
+
+def log_abs_eval(expr: sympy.Expr, fw: ChainForward, dC_da: float) -> tuple[float, float]:
+    """Evaluate a symbolic product such as :attr:`ChainGradient.gradient` in log space.
+
+    Each factor of ``expr`` (``sigma_prime(z_k)``, ``w_k``, ``a_k``, ``dC/da_n``) is replaced by the
+    log of its absolute value at the forward pass ``fw``; the logs are summed exactly
+    (``math.fsum``). Returns ``(log|expr|, sign)``.
+    """
+    logs, sign = [], 1.0
+    for f in sympy.Mul.make_args(expr):
+        if isinstance(f, sigma_prime):
+            k = _index(f.args[0], "z")
+            logs.append(float(log_sigmoid_prime(fw.z[k - 1])))
+            continue
+        name = f.name if isinstance(f, sympy.Symbol) else None
+        if name is None:
+            value = float(f)
+        elif name.startswith("dC/da_"):
+            value = dC_da
+        elif name.startswith("w"):
+            value = fw.w[_index(f, "w") - 1]
+        elif name.startswith("a_"):
+            value = fw.a[_index(f, "a_")]
+        else:
+            raise ValueError(f"cannot evaluate factor {f} of a chain gradient")
+        logs.append(math.log(abs(value)) if value != 0 else -math.inf)
+        sign *= math.copysign(1.0, value) if value != 0 else 0.0
+    return math.fsum(logs), sign
+
+
+def _index(sym, prefix: str) -> int:
+    return int(sym.name[len(prefix) :])
+
+
+@dataclass
+class FiniteDifference:
+    """A central finite difference (mpmath): ``value``, its ``log_abs`` and ``sign``; ``dps`` and ``h``."""
+
+    value: mpmath.mpf
+    log_abs: float
+    sign: float
+    dps: int
+    h: mpmath.mpf
+
+
+def _mp_cost(w, b, a0, y, param, j, delta):
+    """C = (a_n - y)^2 / 2 of the chain with b_j (or w_j) shifted by ``delta``, at the current dps."""
+    act = mpmath.mpf(a0)
+    for k in range(len(w)):
+        wk = mpmath.mpf(w[k])
+        bk = mpmath.mpf(b[k])
+        if k == j - 1:
+            if param == "b":
+                bk += delta
+            else:
+                wk += delta
+        zk = wk * act + bk
+        act = 1 / (1 + mpmath.exp(-zk))
+    return (act - y) ** 2 / 2
+
+
+def _check_fd_args(w, b, a0, param, j):
+    w, b, a0 = _as_params(w, b, a0)
+    if param not in ("b", "w"):
+        raise ValueError(f"param must be 'b' or 'w', got {param!r}")
+    check_depth(j, "j")
+    if j > w.size:
+        raise ValueError(f"j must be in 1..{w.size}, got {j}")
+    return w, b, a0
+
+
+def _result(d, dps, h) -> FiniteDifference:
+    log_abs = float(mpmath.log(abs(d))) if d != 0 else -math.inf
+    return FiniteDifference(value=+d, log_abs=log_abs, sign=float(mpmath.sign(d)), dps=dps, h=h)
+
+
+def _one_minus_exp_neg(d, expm1):
+    """1 - e^{-d} = -expm1(-d); for |d| < 1e-13 as d (1 - d/2 + d^2/6) (relative error < 1e-52)."""
+    if abs(d) < 1e-13:
+        return d - d * d * (0.5 - d / 6)
+    return -expm1(-d)
+
+
+def finite_difference(
+    w: Sequence[float],
+    b: Sequence[float],
+    a0: float,
+    y: float = 0.0,
+    param: str = "b",
+    j: int = 1,
+    dps: int = 40,
+    rel_h: float | None = None,
+) -> FiniteDifference:
+    """dC/db_j (or dC/dw_j) of the actual chain by a central difference, at any depth.
+
+    The secant ``(C(p + h) - C(p - h)) / 2h`` with ``C = (a_n - y)^2 / 2``. For a deep chain the
+    two costs agree to hundreds of digits, so they are not subtracted: the *difference* of the
+    two perturbed chains is carried forward exactly instead (no derivative, no sigma' is used),
+
+    - ``z+_k - z-_k = w_k (a+_{k-1} - a-_{k-1})``,
+    - ``sigma(u) - sigma(v) = sigma(u) sigma(-v) (1 - e^{-(u - v)})`` (an identity, no cancellation),
+    - ``C+ - C- = (a+_n - a-_n)(a+_n + a-_n - 2y) / 2``,
+
+    in mpmath, whose numbers have an unbounded exponent, so a difference of 1e-1000 neither
+    underflows nor loses digits. ``dps`` digits suffice at any depth because nothing cancels.
+    The secant differs from the derivative by ``O(h^2)``. The default step is
+    ``h = 1e-20 max(|p|, 1) / G`` with ``G = prod_{k>j} max(1, |w_k|/4)``, an a-priori bound on how
+    much the chain can amplify a perturbation (``|w sigma'| <= |w|/4``), so that even an exploding
+    chain is differenced in its linear regime.
+    """
+    w, b, a0 = _check_fd_args(w, b, a0, param, j)
+    mpf, exp, expm1 = mpmath.mpf, mpmath.exp, mpmath.expm1
+    with mpmath.workdps(dps):
+        one = mpf(1)
+        p = mpf(b[j - 1] if param == "b" else w[j - 1])
+        if rel_h is None:
+            log10_gain = float(np.sum(np.log10(np.maximum(np.abs(w[j:]) / 4, 1.0))))
+            rel_h = mpmath.power(10, -20 - math.ceil(log10_gain))
+        h = mpf(rel_h) * max(abs(p), one)
+        act = mpf(a0)  # a-_k: the chain with p - h
+        diff = mpf(0)  # a+_k - a-_k
+        for k, (wk, bk) in enumerate(zip(map(mpf, w.tolist()), map(mpf, b.tolist()), strict=True)):
+            if k < j - 1:  # before the perturbed neuron both chains coincide
+                act = one / (one + exp(-(wk * act + bk)))
+                continue
+            if k == j - 1:
+                if param == "b":
+                    z_minus, dz = wk * act + bk - h, 2 * h
+                else:
+                    z_minus, dz = (wk - h) * act + bk, 2 * h * act
+            else:
+                z_minus, dz = wk * act + bk, wk * diff
+            e_minus = exp(-z_minus)
+            act_new = one / (one + e_minus)  # sigma(z-)
+            # sigma(z+) - sigma(z-) = sigma(z+) sigma(-z-) (1 - e^{-(z+ - z-)}), no cancellation
+            diff = (one / (one + exp(-(z_minus + dz)))) * (e_minus * act_new) * _one_minus_exp_neg(dz, expm1)
+            act = act_new
+        d_cost = diff * (2 * act + diff - 2 * mpf(y)) / 2
+        return _result(d_cost / (2 * h), dps, h)
+
+
+def finite_difference_direct(
+    w: Sequence[float],
+    b: Sequence[float],
+    a0: float,
+    y: float = 0.0,
+    param: str = "b",
+    j: int = 1,
+    dps: int | None = None,
+    rel_h: float = 1e-20,
+) -> FiniteDifference:
+    """The same central difference computed the plain way: two costs, subtracted, in mpmath.
+
+    Needs about ``-log10|dC/dp| + 2 log10(1/h) + 30`` digits (the default allows gradients down
+    to ``10^-(3n)`` for n neurons); slow for deep chains, used to validate
+    :func:`finite_difference` on moderate depths.
+    """
+    w, b, a0 = _check_fd_args(w, b, a0, param, j)
+    if dps is None:
+        dps = 80 + 3 * w.size
+    with mpmath.workdps(dps):
+        p = mpmath.mpf(b[j - 1] if param == "b" else w[j - 1])
+        h = mpmath.mpf(rel_h) * max(abs(p), mpmath.mpf(1))
+        up = _mp_cost(w, b, a0, y, param, j, h)
+        down = _mp_cost(w, b, a0, y, param, j, -h)
+        return _result((up - down) / (2 * h), dps, h)
+
+
+# --- random chains: the statistics of the factors w_j sigma'(z_j) --------------------------------
+
+
+@dataclass
+class RandomChains:
+    """``n_chains`` random chains of ``depth`` neurons with N(0, 1) weights and biases.
+
+    ``z[:, j-1] = z_j``, ``w[:, j-1] = w_j``, ``a[:, j] = a_j``; activation ``k sigma(c z)``.
+    ``log_factor[:, j-1] = log|w_j f'(z_j)|`` and ``log_grad[:, n-1] = log|dC/db_1| - log|dC/da_n|``
+    for the chain made of the first n neurons (eq. 122 without its last factor).
+    """
+
+    z: np.ndarray
+    w: np.ndarray
+    a: np.ndarray
+    log_factor: np.ndarray
+    log_grad: np.ndarray
+    k: float
+    c: float
+
+
+def random_chains(
+    n_chains: int, depth: int, seed: int = 0, k: float = 1.0, c: float = 1.0, burn_in: int = 30
+) -> RandomChains:
+    """Simulate random chains: w_j, b_j ~ N(0, 1) iid, a_j = k sigma(c z_j), z_j = w_j a_{j-1} + b_j.
+
+    The input ``a_0`` is the activation after ``burn_in`` further random neurons, i.e. drawn
+    (to within the chain's fast mixing) from the stationary distribution of the activations, so
+    that every layer of the chain is statistically alike.
+    """
+    check_depth(n_chains, "n_chains")
+    depth = check_depth(depth)
+    rng = np.random.default_rng(seed)
+    act = np.full(n_chains, 0.5 * k)
+    for _ in range(burn_in):
+        act = k * sigmoid(c * (rng.standard_normal(n_chains) * act + rng.standard_normal(n_chains)))
+    w = rng.standard_normal((n_chains, depth))
+    b = rng.standard_normal((n_chains, depth))
+    z = np.empty((n_chains, depth))
+    a = np.empty((n_chains, depth + 1))
+    a[:, 0] = act
+    for j in range(depth):
+        z[:, j] = w[:, j] * a[:, j] + b[:, j]
+        a[:, j + 1] = k * sigmoid(c * z[:, j])
+    log_fp = math.log(k * c) + log_sigmoid_prime(c * z)  # log f'(z_j)
+    with np.errstate(divide="ignore"):
+        log_factor = np.log(np.abs(w)) + log_fp
+    # dC/db_1 / dC/da_n = f'(z_1) * prod_{j=2..n} w_j f'(z_j)
+    log_grad = log_fp[:, :1] + np.concatenate(
+        [np.zeros((n_chains, 1)), np.cumsum(log_factor[:, 1:], axis=1)], axis=1
+    )
+    return RandomChains(z=z, w=w, a=a, log_factor=log_factor, log_grad=log_grad, k=k, c=c)
+
+
+EULER_LOG_ABS_NORMAL = -(np.euler_gamma + math.log(2.0)) / 2
+"""E[log|w|] for w ~ N(0, 1): -(gamma + log 2)/2 = -0.6351814227..."""
+
+
+@dataclass
+class StationaryChain:
+    """The stationary distribution of ``z_j`` in a long random chain, on a grid (Nystrom method).
+
+    Given the incoming activation a, ``z = w a + b ~ N(0, 1 + a^2)``, and ``a = k sigma(c z')``
+    for the previous ``z'``: the density q solves ``q(z) = int N(z; 0, 1 + a(z')^2) q(z') dz'``.
+    ``weights`` are the trapezoid weights times q (they sum to 1), ``a`` the activations
+    ``k sigma(c z)`` at the grid.
+    """
+
+    z: np.ndarray
+    weights: np.ndarray
+    a: np.ndarray
+    k: float
+    c: float
+
+    def mean_log_factor(self) -> float:
+        """E[log|w f'(z)|] = E[log|w|] + E[log f'(z)] (linearity: holds though w and z are dependent)."""
+        lfp = math.log(self.k * self.c) + log_sigmoid_prime(self.c * self.z)
+        return EULER_LOG_ABS_NORMAL + float(self.weights @ lfp)
+
+
+def stationary_chain(
+    k: float = 1.0, c: float = 1.0, half_width: float = None, m: int = 801
+) -> StationaryChain:
+    """Solve for the stationary density of z_j (see :class:`StationaryChain`) by power iteration."""
+    var_max = 1.0 + k * k
+    L = half_width if half_width is not None else 12.0 * math.sqrt(var_max)
+    z = np.linspace(-L, L, m)
+    h = z[1] - z[0]
+    a = k * sigmoid(c * z)
+    var = 1.0 + a * a  # variance of z_next given z (through a)
+    kernel = np.exp(-(z[:, None] ** 2) / (2 * var[None, :])) / np.sqrt(2 * np.pi * var[None, :]) * h
+    q = np.exp(-(z**2) / 2)
+    q /= q.sum()
+    for _ in range(200):
+        q_new = kernel @ q
+        q_new /= q_new.sum()
+        if np.max(np.abs(q_new - q)) < 1e-15:
+            q = q_new
+            break
+        q = q_new
+    return StationaryChain(z=z, weights=q, a=a, k=k, c=c)
+
+
+def _z_star(ratio):
+    """|z| beyond which sigma'(z) < ratio (for 0 < ratio < 1/4): 2 arccosh(1 / (2 sqrt(ratio)))."""
+    return 2.0 * np.arccosh(1.0 / (2.0 * np.sqrt(ratio)))
+
+
+def factor_cdf(t: float, st: StationaryChain, tol: float = 1e-10) -> float:
+    """P(|w sigma'(w a + b)| < t) for w, b ~ N(0, 1) and a from the stationary chain (k = c = 1).
+
+    For |w| <= 4t the factor is below t whatever z (sigma' <= 1/4); for |w| > 4t it is below t
+    iff |w a + b| > z*(t/|w|), an event of probability Phi(w a - z*) + Phi(-w a - z*) given w.
+    The law is even in w, so ``P = (2 Phi(4t) - 1) + 2 int_{4t}^inf phi(w) P(...|w) dw``,
+    integrated by ``scipy.integrate.quad_vec`` for all grid activations at once.
+    """
+    from scipy.integrate import quad_vec
+    from scipy.stats import norm
+
+    if not (st.k == 1.0 and st.c == 1.0):
+        raise ValueError("factor_cdf is for the sigmoid chain (k = c = 1)")
+    if not t > 0:
+        return 0.0
+    keep = st.weights > 1e-14
+    a, wts = st.a[keep], st.weights[keep]
+    wts = wts / wts.sum()
+
+    def integrand(w):
+        zs = _z_star(t / w)
+        return norm.pdf(w) * (norm.cdf(w * a - zs) + norm.cdf(-w * a - zs))
+
+    tail, _ = quad_vec(integrand, 4 * t, np.inf, epsabs=tol, epsrel=tol)
+    return float((2 * norm.cdf(4 * t) - 1) + 2 * (wts @ tail))
+
+
+def ratio_cdf(t: float, st: StationaryChain, n_nodes: int = 48, tol: float = 1e-9) -> float:
+    """P(|sigma'(z_1) w_2 sigma'(z_2) w_3| < t): the ratio dC/db_1 / dC/db_3 in a random chain.
+
+    z_1 from the stationary chain; w_2, b_2, w_3 ~ N(0, 1); z_2 = w_2 sigma(z_1) + b_2 (so the two
+    factors sigma'(z_1) w_2 and sigma'(z_2) w_3 are *dependent*, through w_2 and z_1). Given
+    (z_1, w_2, b_2) the event is |w_3| < t / X, X = sigma'(z_1) |w_2| sigma'(z_2), of probability
+    2 Phi(t / X) - 1. The integral over w_2 (which varies on the scale of t) is adaptive
+    (``scipy.integrate.quad_vec``, the integrand is even in w_2 after symmetrising b_2), over b_2
+    Gauss-Hermite (``scipy.special.roots_hermitenorm``), over z_1 the stationary grid.
+    """
+    from scipy.integrate import quad_vec
+    from scipy.special import ndtr, roots_hermitenorm
+
+    x, wx = roots_hermitenorm(n_nodes)
+    wx = wx / wx.sum()
+    keep = st.weights > 1e-10
+    z1, q = st.z[keep], st.weights[keep] / st.weights[keep].sum()
+    sp1 = sigmoid_prime_np(z1)[:, None]
+    a1 = sigmoid(z1)[:, None]
+    b2 = x[None, :]
+    weight = q[:, None] * wx[None, :]
+
+    def integrand(w2):
+        X = sp1 * w2 * sigmoid_prime_np(w2 * a1 + b2)
+        with np.errstate(divide="ignore"):
+            p = 2 * ndtr(t / X) - 1
+        return np.sqrt(2 / np.pi) * np.exp(-w2 * w2 / 2) * float(np.sum(weight * p))
+
+    val, _ = quad_vec(integrand, 0.0, np.inf, epsabs=tol, epsrel=tol)
+    return float(val)
+
+
+def sigmoid_prime_np(z):
+    """sigma'(z) as float arrays (stable)."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
