@@ -28,7 +28,6 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -99,16 +98,14 @@ def _check_seeds(seeds: int, name: str = "seeds") -> int:
 
 
 def _single_thread_blas():
-    """Hold BLAS to one thread (threadpoolctl, when installed) for the training loops.
+    """Hold BLAS to one thread (threadpoolctl) for the training loops.
 
     Their products are small (mini-batch 10) or medium (1,000 x 784 x 90): a second BLAS thread gains
     little on an idle machine and, when the other core is busy, costs up to 10x (threads wait on each
-    other at every call). Without threadpoolctl this is a no-op.
+    other at every call).
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is a test extra
-        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
     return threadpool_limits(limits=1, user_api="blas")
 
 
