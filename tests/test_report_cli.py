@@ -1,0 +1,226 @@
+"""The report command, in process: exit codes, JSON, error exits, atomic writes, document contents."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import gradmath
+from gradmath.report.__main__ import main, write_atomic
+from gradmath.report.document import Outcome, build_document
+from gradmath.report.results import to_jsonable
+from gradmath.solutions import Check, Figure, Panel, Series, Solution, Step
+
+
+def _solution(pid: str, passed: bool = True, figures: bool = False) -> Solution:
+    x = sp.Symbol("x")
+    figs = []
+    if figures:
+        xs = np.linspace(0.0, 1.0, 5)
+        figs = [
+            Figure(
+                "all-kinds",
+                "Every series kind of the contract.",
+                [
+                    Panel(
+                        [
+                            Series(xs, xs**2, "line"),
+                            Series(xs, xs, "scatter", kind="scatter"),
+                            Series(xs, xs + 1, "err", kind="errorbar", yerr=0.1 + 0 * xs),
+                            Series(xs, xs / 2, "bar", kind="bar", style={"width": 0.1}),
+                            Series(xs, xs, "fill", kind="fill", y2=xs / 3),
+                        ],
+                        title="a",
+                    ),
+                    Panel(
+                        [
+                            Series(xs, 1 + xs, "step", kind="step"),
+                            Series(None, 1.5, "h", kind="hline"),
+                            Series(0.5, None, "v", kind="vline"),
+                            Series(0.5, 1.5, "p", kind="point"),
+                        ],
+                        yscale="log",
+                    ),
+                ],
+            )
+        ]
+    return Solution(
+        id=pid,
+        title=f"Title of {pid}",
+        source="Ch. 5, test",
+        statement="Show that $x_1 # * [a] @b <c> \\ holds.",
+        answer={"value": sp.Rational(1, 4), "w": 0.123456789012345, "arr": np.arange(20.0), "d": {1: 2.0}},
+        steps=[Step("First step.", sp.Eq(sp.Symbol("dC/db_1"), x / 4)), Step("Words only.")],
+        checks=[
+            Check("claim A", True, "fine", methods=("m1", "m2"), agreement=1e-12, book="1/4", computed=0.25),
+            Check("claim B is the one", passed, "detail", methods=("m1", "m2"), agreement=0.5),
+        ],
+        figures=figs,
+    )
+
+
+def _fake_registry(**behaviour):
+    """{id: solver}; behaviour maps id -> 'pass' | 'fail' | 'raise' | 'figs'."""
+    calls = []
+
+    def make(pid, kind):
+        def solver(quick: bool = False, seeds: int | None = None):
+            calls.append((pid, quick, seeds))
+            if kind == "raise":
+                raise RuntimeError(f"boom in {pid}")
+            return _solution(pid, passed=(kind != "fail"), figures=(kind == "figs"))
+
+        return solver
+
+    return {pid: make(pid, kind) for pid, kind in behaviour.items()}, calls
+
+
+def test_all_pass_exit_0_and_json_schema(tmp_path, capsys):
+    reg, calls = _fake_registry(one="figs", two="pass")
+    before = set(os.listdir(tmp_path))
+    out, js = tmp_path / "r.pdf", tmp_path / "r.json"
+    code = main(["-o", str(out), "--json", str(js), "--quick", "--seeds", "3"], problems=reg)
+    assert code == 0
+    assert out.read_bytes()[:5] == b"%PDF-"
+    assert set(os.listdir(tmp_path)) - before == {"r.pdf", "r.json"}  # no stray temporary files
+    assert calls == [("one", True, 3), ("two", True, 3)]
+    doc = json.loads(js.read_text())
+    assert set(doc) == {"problems", "meta"}
+    assert [p["id"] for p in doc["problems"]] == ["one", "two"]
+    p = doc["problems"][0]
+    assert {"id", "title", "source", "passed", "answer", "checks"} <= set(p)
+    assert p["answer"]["value"] == "1/4"  # SymPy as string
+    assert p["answer"]["w"] == 0.123456789012345  # numbers as numbers
+    assert p["answer"]["arr"][19] == 19.0
+    assert p["answer"]["d"] == {"1": 2.0}  # int keys as strings
+    assert p["checks"][0]["book"] == "1/4" and p["checks"][0]["computed"] == 0.25
+    err = capsys.readouterr().err
+    assert "one" in err and "two" in err
+
+
+def test_failed_check_exit_1_and_named(tmp_path, capsys):
+    reg, _ = _fake_registry(good="pass", bad="fail")
+    code = main(["-o", str(tmp_path / "r.pdf")], problems=reg)
+    assert code == 1
+    assert (tmp_path / "r.pdf").exists()
+    err = capsys.readouterr().err
+    assert "bad: check failed: claim B is the one" in err
+    assert "good: check failed" not in err
+
+
+def test_raising_solver_is_a_failed_section_not_a_crash(tmp_path, capsys):
+    reg, _ = _fake_registry(ok="pass", broken="raise")
+    js = tmp_path / "r.json"
+    code = main(["-o", str(tmp_path / "r.pdf"), "--json", str(js)], problems=reg)
+    assert code == 1
+    assert "boom in broken" in capsys.readouterr().err
+    doc = json.loads(js.read_text())
+    assert doc["problems"][1]["passed"] is False and "boom" in doc["problems"][1]["error"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["-o", "/nonexistent-folder-xyz/r.pdf"], "/nonexistent-folder-xyz/r.pdf"),
+        (["-o", "."], "-o ."),
+        (["--json", "/nonexistent-folder-xyz/r.json"], "--json"),
+        (["--mnist", "/no/such/mnist/path"], "/no/such/mnist/path"),
+        (["--seeds", "0"], "--seeds"),
+        (["--seeds", "many"], "--seeds"),
+        (["--bad-option"], "--bad-option"),
+        (["--only", "no-such-id"], "no-such-id"),
+    ],
+)
+def test_usage_errors_exit_2_before_solving(tmp_path, capsys, argv, needle):
+    reg, calls = _fake_registry(one="pass")
+    if argv[0] != "-o":
+        argv = ["-o", str(tmp_path / "r.pdf"), *argv]
+    before = set(os.listdir(tmp_path))
+    assert main(argv, problems=reg) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err
+    assert calls == []  # checked before any solver ran
+    assert set(os.listdir(tmp_path)) == before
+
+
+def test_unwritable_folder_exit_2(tmp_path, capsys):
+    if os.geteuid() == 0:
+        pytest.skip("root can write anywhere")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        reg, calls = _fake_registry(one="pass")
+        assert main(["-o", str(ro / "r.pdf")], problems=reg) == 2
+        assert calls == []
+    finally:
+        ro.chmod(0o700)
+
+
+def test_atomic_write_leaves_nothing_on_interrupt(tmp_path, monkeypatch):
+    target = tmp_path / "r.pdf"
+    target.write_bytes(b"old")
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, b"new")
+    assert os.listdir(tmp_path) == ["r.pdf"] and target.read_bytes() == b"old"
+
+
+def test_json_agrees_with_solve_and_is_reproducible(tmp_path):
+    ids = ["exploding-example", "weight-powers"]
+    docs = []
+    for k in range(2):
+        js = tmp_path / f"r{k}.json"
+        assert main(["-o", str(tmp_path / f"r{k}.pdf"), "--json", str(js), "--only", ",".join(ids)]) == 0
+        docs.append(json.loads(js.read_text()))
+    assert docs[0] == docs[1]  # same seed, same numbers
+    for pid, entry in zip(ids, docs[0]["problems"], strict=True):
+        sol = gradmath.solve(pid)
+        assert entry["id"] == pid and entry["title"] == sol.title and entry["source"] == sol.source
+        assert entry["passed"] is sol.passed
+        assert entry["answer"] == json.loads(json.dumps(to_jsonable(sol.answer)))
+        assert [c["claim"] for c in entry["checks"]] == [c.claim for c in sol.checks]
+    # exploding-example: the book's term w*sigma'(0) = 100/4 = 25 and dC/db_1 = 25^3/4 dC/da_4
+    answer = docs[0]["problems"][0]["answer"]
+    assert answer["term"] == 25 and answer["gradient_b1_over_dC_da"] == "15625/4"
+
+
+def test_to_jsonable_edge_values():
+    value = {1: np.float32(0.5), "n": np.int64(3), "bad": [math.nan, math.inf], "m": np.eye(2)}
+    assert to_jsonable(value) == {"1": 0.5, "n": 3, "bad": [None, None], "m": [[1.0, 0.0], [0.0, 1.0]]}
+
+
+def test_document_contains_every_registry_entry():
+    outcomes = []
+    for k, pid in enumerate(gradmath.PROBLEMS):
+        if k == 3:
+            outcomes.append(Outcome(pid, error="ImportError: not written yet", title=pid))
+        else:
+            outcomes.append(Outcome(pid, solution=_solution(pid), title=f"Title of {pid}"))
+    src = build_document(outcomes, {"version": "x"})
+    for k, pid in enumerate(gradmath.PROBLEMS):
+        assert f'"id {pid}"' in src or k == 3
+        assert f"<{pid}>" in src  # one labelled section per entry, in registry order
+    positions = [src.index(f"<{pid}>") for pid in gradmath.PROBLEMS]
+    assert positions == sorted(positions)
+    assert "not written yet" in src
+
+
+def test_bad_option_in_a_subprocess():
+    proc = subprocess.run(
+        [sys.executable, "-m", "gradmath.report", "--bad-option"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--bad-option" in lines[0]
