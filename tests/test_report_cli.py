@@ -133,6 +133,7 @@ def test_raising_solver_is_a_failed_section_not_a_crash(tmp_path, capsys):
         (["--json", "/nonexistent-folder-xyz/r.json"], "--json"),
         (["--mnist", "/no/such/mnist/path"], "/no/such/mnist/path"),
         (["--seeds", "0"], "--seeds"),
+        (["--seeds", "1"], "--seeds"),
         (["--seeds", "many"], "--seeds"),
         (["--bad-option"], "--bad-option"),
         (["--only", "no-such-id"], "no-such-id"),

@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="PATH", default="gradmath-report.pdf", help="PDF to write")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--quick", action="store_true", help="small configurations of the slow experiments")
-    p.add_argument("--seeds", metavar="N", type=_positive_int, help="seeds per experiment (N >= 1)")
+    p.add_argument("--seeds", metavar="N", type=_seed_count, help="seeds per experiment (N >= 2)")
     p.add_argument(
         "--mnist", metavar="PATH", help="full MNIST: a folder of IDX files, mnist.pkl.gz or mnist.npz"
     )
@@ -46,13 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _positive_int(text: str) -> int:
+def _seed_count(text: str) -> int:
+    """--seeds: the seed statistics are mean and std with ddof=1, so they need at least 2 seeds."""
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {n}")
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2, got {text!r}") from None
+    if n < 2:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2 (a std over seeds needs two), got {n}")
     return n
 
 

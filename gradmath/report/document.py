@@ -248,7 +248,9 @@ def _title_page(outcomes: list[Outcome], meta: dict) -> str:
         )
         + "]",
         "]",
-        "#page(numbering: none)[#outline(depth: 1, indent: auto)]",
+        # the outline's own title would be a level-1 heading, whose page break leaves a blank page here
+        '#page(numbering: none)[#text(size: 1.4em, weight: "bold")[Contents] #v(0.5em)'
+        " #outline(title: none, depth: 1, indent: auto)]",
         "#counter(page).update(1)",
         '#set page(numbering: "1", header: context { if counter(page).get().first() > 1 '
         '[#align(right, text(size: 8pt, fill: luma(100))[#"gradmath report"])] })',
@@ -258,9 +260,11 @@ def _title_page(outcomes: list[Outcome], meta: dict) -> str:
 
 def _summary(outcomes: list[Outcome]) -> str:
     out = [
+        # one page: tighter margins and a small face, every claim on it (details in each section)
+        "#[#set page(margin: (x: 1.4cm, top: 1.5cm, bottom: 1.4cm))",
         "#heading(numbering: none)[Summary]",
-        "#text(size: 7pt)[#table(stroke: none, inset: (x: 2.5pt, y: 1.8pt), align: left + top,",
-        "columns: (1.4fr, 4.2fr, 1.2fr, 1.2fr, 0.45fr),",
+        "#text(size: 6pt)[#table(stroke: none, inset: (x: 2pt, y: 1.05pt), align: left + top,",
+        "columns: (1.25fr, 4.6fr, 1.1fr, 1.25fr, 0.4fr),",
     ]
     out.append(
         "table.header(table.hline(), [*Result*], [*Claim*], [*Book*], [*Computed*], [*OK*],"
@@ -289,7 +293,7 @@ def _summary(outcomes: list[Outcome]) -> str:
     out.append(
         "table.hline(),",
     )
-    out.append(")]")
+    out.append(")]]")
     return "\n".join(out) + "\n"
 
 

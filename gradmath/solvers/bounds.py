@@ -288,7 +288,7 @@ def solve_interval_width_max() -> Solution:
             ),
             rtol=1e-14,
             book="6.9",
-            computed=r.w,
+            computed=f"{r.w:.15g}",
         ),
         close_check(
             "maximal width f(w*)",
@@ -297,7 +297,7 @@ def solve_interval_width_max() -> Solution:
             ("eq. 123 via artanh at w*", "book's formula at mpmath's w*"),
             rtol=1e-14,
             book="0.45",
-            computed=r.width,
+            computed=f"{r.width:.15g}",
         ),
         Check(
             "the book's |w| ~ 6.9 and width ~ 0.45 are our values rounded",
