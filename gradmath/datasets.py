@@ -99,6 +99,10 @@ class MnistData:
     test: Split | None
     source: str
 
+    def train_subset(self, n: int) -> Split:
+        """The first ``n`` training examples (class-balanced for the embedded set when 10 divides n)."""
+        return self.train.subset(n)
+
     def __repr__(self) -> str:
         test = len(self.test) if self.test is not None else None
         return (
@@ -221,6 +225,14 @@ def _load_idx_folder(folder: Path, source: str | None = None) -> MnistData:
             "put all four files there, or use load_mnist(download=True)"
         )
     arrays = {role: read_idx(p) for role, p in found.items()}
+    for role, array in arrays.items():
+        want = (None, 28, 28) if role.endswith("images") else (None,)
+        if array.ndim != len(want) or array.shape[1:] != want[1:]:
+            shape = "(n, 28, 28)" if len(want) == 3 else "(n,)"
+            raise ValueError(
+                f"{found[role]}: holds an array of shape {array.shape}, expected {shape} for "
+                f"{role.replace('_', ' ')}; is the file name right?"
+            )
     for role in ("train", "test"):
         imgs, labs = arrays[f"{role}_images"], arrays[f"{role}_labels"]
         if len(imgs) != len(labs):

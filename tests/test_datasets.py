@@ -82,8 +82,12 @@ def test_embedded_is_read_only_and_cached():
 
 
 def test_split_subset():
-    train = gradmath.load_mnist().train
+    data = gradmath.load_mnist()
+    train = data.train
     assert len(train.subset(1000)) == 1000
+    first = data.train_subset(20)
+    assert sorted(first.y.tolist()) == sorted(list(range(10)) * 2)  # interleaved: 2 of each class
+    np.testing.assert_array_equal(first.X, train.X[:20])
     for bad in (0, 4001, 2.5, True):
         with pytest.raises(ValueError, match="n must be"):
             train.subset(bad)
@@ -180,6 +184,24 @@ def test_count_mismatch_and_bad_labels(tmp_path):
         gradmath.load_mnist(folder)
 
 
+def test_wrong_number_of_dimensions_names_the_file(tmp_path):
+    tr_x, tr_y, te_x, te_y = fake_mnist(12, 6)
+    # images stored flat (n, 784) instead of (n, 28, 28)
+    folder = write_idx_folder(tmp_path / "a", (tr_x.reshape(12, 784), tr_y, te_x, te_y))
+    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte.gz: .*shape \(12, 784\)"):
+        gradmath.load_mnist(folder)
+    # labels with two dimensions
+    folder = write_idx_folder(tmp_path / "b", (tr_x, tr_y, te_x, te_y.reshape(6, 1)))
+    with pytest.raises(ValueError, match=r"t10k-labels-idx1-ubyte.gz: .*shape \(6, 1\)"):
+        gradmath.load_mnist(folder)
+    # a header claiming 3 dimensions over data written for 2: the sizes disagree
+    path = tmp_path / "dims.idx"
+    good = idx_bytes(np.zeros((4, 5), dtype=np.uint8), 0x08)
+    path.write_bytes(good[:3] + b"\x03" + good[4:])
+    with pytest.raises(ValueError, match="dims.idx"):
+        gradmath.read_idx(path)
+
+
 def test_load_book_pickle(tmp_path):
     rng = np.random.default_rng(1)
     parts = tuple((rng.random((n, 784)).astype(np.float32), rng.integers(0, 10, n)) for n in (50, 10, 10))
@@ -253,9 +275,20 @@ def test_download_verifies_md5_and_loads(local_server, tmp_path, monkeypatch):
 def test_download_md5_mismatch_names_the_file(local_server, tmp_path):
     url, served = local_server
     hashes = md5_of(served)
+    actual = hashes["t10k-labels-idx1-ubyte.gz"]
     hashes["t10k-labels-idx1-ubyte.gz"] = "0" * 32
-    with pytest.raises(ValueError, match="MD5 mismatch for t10k-labels-idx1-ubyte.gz"):
+    with pytest.raises(ValueError, match="MD5 mismatch for t10k-labels-idx1-ubyte.gz") as exc:
         datasets.download_mnist(tmp_path / "cache", base_url=url, md5=hashes)
+    assert "0" * 32 in str(exc.value) and actual in str(exc.value)
+    assert not (tmp_path / "cache" / "t10k-labels-idx1-ubyte.gz").exists()  # the bad file is not kept
+
+
+def test_download_url_from_environment(local_server, tmp_path, monkeypatch):
+    url, served = local_server
+    monkeypatch.setenv("GRADMATH_MNIST_URL", url.rstrip("/"))
+    folder = datasets.download_mnist(tmp_path / "cache", md5=md5_of(served))
+    for name in datasets.IDX_FILES.values():
+        assert (folder / name).read_bytes() == (served / name).read_bytes()
 
 
 def test_download_unreachable_server(tmp_path):
