@@ -3,7 +3,9 @@
 The public API:
 
 - :func:`solve` and :data:`PROBLEMS`: one solver per textbook problem and claim, each returning a
-  :class:`Solution` (statement, derivation steps, answer, independent checks, figures).
+  :class:`Solution` (statement, derivation steps, answer, independent checks, figures, verdict);
+  :class:`RunOptions` (quick, seeds, data, progress) says how to run them.
+- :class:`Text` and :func:`tx`: rich text with inline maths, rendered to Typst, Unicode and Markdown.
 - :func:`interval_width`, :func:`activation_interval`, :func:`interval_width_max`: Problem 1.
 - :class:`Network`: a vectorised NumPy network with the book's network2 semantics.
 - :func:`load_mnist`, :func:`read_idx`: real MNIST, embedded subset or the full files.
@@ -20,7 +22,21 @@ from __future__ import annotations
 
 import importlib
 
-from .solutions import PROBLEMS, Check, Figure, Panel, Series, Solution, Step, solve
+from .contract import (
+    AnswerLine,
+    Check,
+    Correction,
+    Figure,
+    Finding,
+    Panel,
+    Series,
+    Solution,
+    Step,
+    Table,
+    Verdict,
+)
+from .registry import PROBLEMS, RunOptions, solve
+from .text import Text, tx
 
 __version__ = "0.1.0"
 
@@ -40,12 +56,20 @@ _LAZY = {
 __all__ = [
     "solve",
     "PROBLEMS",
+    "RunOptions",
     "Solution",
     "Check",
     "Step",
+    "Table",
+    "AnswerLine",
+    "Finding",
+    "Correction",
+    "Verdict",
     "Figure",
     "Panel",
     "Series",
+    "Text",
+    "tx",
     *_LAZY,
 ]
 

@@ -58,9 +58,7 @@ def _range_text(lo: float | None, hi: float | None, lo_open: bool = False, hi_op
     return ""
 
 
-def integer(
-    value: Any, name: str, lo: int | None = None, hi: int | None = None, *, why_hi: str = ""
-) -> int:
+def integer(value: Any, name: str, lo: int | None = None, hi: int | None = None, *, why_hi: str = "") -> int:
     """``value`` as an ``int`` in ``[lo, hi]``; bools, floats and strings are refused.
 
     ``why_hi`` says why the upper limit exists (for example "a larger depth takes over a minute");

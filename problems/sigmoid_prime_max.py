@@ -1,5 +1,6 @@
-"""sigma' = sigma(1 - sigma) is at most 1/4, attained at z = 0 (ch. 5, sec. 5.1)."""
+"""Nielsen ch. 5, sec. 5.1: σ′ has its maximum 1/4 at 0. Run: python problems/sigmoid_prime_max.py"""
 
-import gradmath
+from gradmath.render import run_script
 
-print(gradmath.solve("sigmoid-prime-max").summary())
+if __name__ == "__main__":
+    run_script("sigmoid-prime-max")

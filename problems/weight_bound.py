@@ -1,5 +1,6 @@
-"""Ch. 5, Problem 1(1): worked solution and checks."""
+"""Nielsen ch. 5, Problem 1(1): |w σ′(wa + b)| ≥ 1 needs |w| ≥ 4. Run: python problems/weight_bound.py"""
 
-import gradmath
+from gradmath.render import run_script
 
-print(gradmath.solve("weight-bound").summary())
+if __name__ == "__main__":
+    run_script("weight-bound")

@@ -13,10 +13,12 @@ import pytest
 import sympy as sp
 
 import gradmath
+from gradmath.contract import Check, Figure, Panel, Series, Solution, Step, Verdict
 from gradmath.report.__main__ import main, write_atomic
 from gradmath.report.document import Outcome, build_document
 from gradmath.report.results import to_jsonable
-from gradmath.solutions import Check, Figure, Panel, Series, Solution, Step
+from gradmath.sources import Source
+from gradmath.text import tx
 
 
 def _solution(pid: str, passed: bool = True, figures: bool = False) -> Solution:
@@ -53,16 +55,22 @@ def _solution(pid: str, passed: bool = True, figures: bool = False) -> Solution:
         ]
     return Solution(
         id=pid,
-        title=f"Title of {pid}",
-        source="Ch. 5, test",
-        statement="Show that $x_1 # * [a] @b <c> \\ holds.",
+        title=tx(f"Title of {pid}"),
+        source=Source("nielsen", "test"),
+        statement=tx("Show that $x_1 # * [a] @b <c> \\ holds."),
         answer={"value": sp.Rational(1, 4), "w": 0.123456789012345, "arr": np.arange(20.0), "d": {1: 2.0}},
+        answer_text=tx("It holds."),
+        answer_lines=[],
         steps=[Step("First step.", sp.Eq(sp.Symbol("dC/db_1"), x / 4)), Step("Words only.")],
         checks=[
-            Check("claim A", True, "fine", methods=("m1", "m2"), agreement=1e-12, book="1/4", computed=0.25),
-            Check("claim B is the one", passed, "detail", methods=("m1", "m2"), agreement=0.5),
+            Check("claim A", ("m1", "m2"), 1e-12, 1e-9, detail="fine", book="1/4", computed=0.25),
+            Check("claim B is the one", ("m1", "m2"), 0.5, 1.0 if passed else 0.1, detail="detail"),
         ],
         figures=figs,
+        findings=[],
+        corrections=[],
+        verdict=Verdict.CONFIRMED,
+        verdict_reason=tx("test"),
     )
 
 
@@ -71,8 +79,8 @@ def _fake_registry(**behaviour):
     calls = []
 
     def make(pid, kind):
-        def solver(quick: bool = False, seeds: int | None = None):
-            calls.append((pid, quick, seeds))
+        def solver(options):
+            calls.append((pid, options.quick, options.seeds))
             if kind == "raise":
                 raise RuntimeError(f"boom in {pid}")
             return _solution(pid, passed=(kind != "fail"), figures=(kind == "figs"))
@@ -186,10 +194,10 @@ def test_json_agrees_with_solve_and_is_reproducible(tmp_path):
     assert docs[0] == docs[1]  # same seed, same numbers
     for pid, entry in zip(ids, docs[0]["problems"], strict=True):
         sol = gradmath.solve(pid)
-        assert entry["id"] == pid and entry["title"] == sol.title and entry["source"] == sol.source
+        assert entry["id"] == pid and entry["title"] == sol.title.plain() and entry["source"] == str(sol.source)
         assert entry["passed"] is sol.passed
         assert entry["answer"] == json.loads(json.dumps(to_jsonable(sol.answer)))
-        assert [c["claim"] for c in entry["checks"]] == [c.claim for c in sol.checks]
+        assert [c["claim"] for c in entry["checks"]] == [c.claim.plain() for c in sol.checks]
     # exploding-example: the book's term w*sigma'(0) = 100/4 = 25 and dC/db_1 = 25^3/4 dC/da_4
     answer = docs[0]["problems"][0]["answer"]
     assert answer["term"] == 25 and answer["gradient_b1_over_dC_da"] == "15625/4"

@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from gradmath.activations import sigma, sigma_prime
-from gradmath.report.typst_printer import TypstPrinter, typst_math, typst_string
+from gradmath.printing.typst import TypstPrinter, typst_math, typst_string
 
 x, y, z = sp.symbols("x y z")
 f = sp.Function("f")
@@ -25,7 +25,7 @@ CASES = [
     (sp.Symbol("eta"), "eta"),
     (sp.Symbol("lambda_"), "lambda"),
     (sp.Symbol("Sigma'^1"), "Sigma'^(1)"),
-    (sp.Symbol("nabla_a C"), "nabla_(a) C"),
+    (sp.Symbol("nabla_a C"), "nabla_(a) thin C"),
     (sp.Symbol("x^*"), "x^(ast)"),
     (sp.Symbol("abc"), '"abc"'),
     (sp.Symbol("dC/db_1"), "(partial C)/(partial b_(1))"),
@@ -92,8 +92,8 @@ CASES = [
     (sp.Interval.Ropen(0, 1), "lr([ 0, 1 ))"),
     (sp.Matrix([[1, x], [y, 2]]), "mat(1, x; y, 2)"),
     (W * v, "W v"),
-    (sp.Transpose(sp.MatrixSymbol("A", 3, 3)), "A^T"),
-    (sp.Transpose(sp.MatrixSymbol("w^2", 3, 3)), "(w^(2))^T"),
+    (sp.Transpose(sp.MatrixSymbol("A", 3, 3)), "A^(T)"),
+    (sp.Transpose(sp.MatrixSymbol("w^2", 3, 3)), "(w^(2))^(T)"),
 ]
 
 

@@ -1,6 +1,6 @@
 """The report: ``python -m gradmath.report`` writes one typeset PDF of every result.
 
-Modules: :mod:`.typst_printer` (SymPy to Typst math), :mod:`.figures` (Figure specs to SVG),
+Modules: :mod:`gradmath.printing.typst` (SymPy to Typst math, shared with rich text), :mod:`.figures` (Figure specs to SVG),
 :mod:`.document` (the Typst source and its compilation), :mod:`.results` (JSON), ``__main__`` (CLI).
 Imports are lazy so that ``import gradmath.report`` stays light.
 """
@@ -18,7 +18,7 @@ def main(argv=None) -> int:
 
 
 def typst_math(expr, **settings) -> str:
-    """Typst math source for a SymPy expression (see :mod:`.typst_printer`)."""
-    from .typst_printer import typst_math as _tm
+    """Typst math source for a SymPy expression (see :mod:`gradmath.printing.typst`)."""
+    from gradmath.printing.typst import typst_math as _tm
 
     return _tm(expr, **settings)

@@ -126,12 +126,13 @@ def run(
     problems=None,
     on_done: Callable | None = None,
 ) -> list:
-    """Run the solvers ``ids`` in order; return a list of :class:`~gradmath.report.document.Outcome`."""
-    from gradmath.solutions import PROBLEMS
+    """Run the solvers ``ids`` in order; return a list of :class:`~gradmath.report.document.Outcome`.
 
+    ``problems`` maps each id to a callable taking a :class:`~gradmath.registry.RunOptions`.
+    """
     from .document import Outcome
 
-    problems = PROBLEMS if problems is None else problems
+    problems = _runners() if problems is None else problems
     outcomes = []
     n = len(ids)
     for k, pid in enumerate(ids, 1):
@@ -139,8 +140,7 @@ def run(
         bar = _Progress(stream, pid)
         try:
             fn = problems[pid]
-            kwargs = params_for(pid, fn, bar)
-            sol = fn(**kwargs)
+            sol = fn(params_for(pid, bar))
             outcome = Outcome(pid, solution=sol, elapsed=time.perf_counter() - t0, title=sol.title)
         except Exception as exc:  # a failing solver is a failed section, not a crashed report
             msg = f"{type(exc).__name__}: {exc}".strip()
@@ -160,14 +160,11 @@ def run(
     return outcomes
 
 
-def _accepted(fn) -> set[str]:
-    import inspect
+def _runners() -> dict:
+    """``{id: run(options)}`` for every registered problem, in the report's order."""
+    from gradmath.registry import PROBLEMS, problem_class
 
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return set()
-    return {p.name for p in sig.parameters.values() if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return {pid: problem_class(pid).run for pid in PROBLEMS}
 
 
 def main(argv: Sequence[str] | None = None, *, problems=None) -> int:
@@ -185,9 +182,7 @@ def main(argv: Sequence[str] | None = None, *, problems=None) -> int:
             raise UsageError("--mnist and --download exclude each other")
         if args.mnist and not Path(args.mnist).exists():
             raise UsageError(f"--mnist {args.mnist}: no such file or folder")
-        from gradmath.solutions import PROBLEMS
-
-        problems = PROBLEMS if problems is None else problems
+        problems = _runners() if problems is None else problems
         ids = list(problems)
         if args.only:
             wanted = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -211,18 +206,10 @@ def main(argv: Sequence[str] | None = None, *, problems=None) -> int:
         stream.write(f"{PROG}: error: {exc}\n")
         return 2
 
-    def params_for(pid, fn, bar) -> dict:
-        acc = _accepted(fn)
-        kw = {}
-        if args.quick and "quick" in acc:
-            kw["quick"] = True
-        if args.seeds is not None and "seeds" in acc:
-            kw["seeds"] = args.seeds
-        if data is not None and "data" in acc:
-            kw["data"] = data
-        if "progress" in acc:
-            kw["progress"] = bar
-        return kw
+    from gradmath.registry import RunOptions
+
+    def params_for(pid, bar):
+        return RunOptions(quick=bool(args.quick), seeds=args.seeds, data=data, progress=bar)
 
     from .figures import FigurePool
 
@@ -275,7 +262,7 @@ def main(argv: Sequence[str] | None = None, *, problems=None) -> int:
         elif not o.solution.checks:
             bad.append(f"{o.id}: no checks")
         else:
-            bad += [f"{o.id}: check failed: {c.claim}" for c in o.solution.failed_checks]
+            bad += [f"{o.id}: check failed: {c.claim.plain()}" for c in o.solution.failed_checks]
     for line in bad:
         stream.write(f"FAILED {line}\n")
     return 1 if bad else 0

@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .typst_printer import _format_float, typst_math, typst_string
+from gradmath.printing.typst import typst_math, typst_string
+from gradmath.printing.typst import typst_number as _format_float
+from gradmath.text import Text
 
 __all__ = ["Outcome", "build_document", "compile_pdf", "MAX_MATH_CHARS"]
 
@@ -52,7 +54,9 @@ def _breakable(s: str) -> str:
 
 
 def text(s: Any) -> str:
-    """Escaped Typst markup for plain text."""
+    """Escaped Typst markup for plain text (rich text renders itself)."""
+    if isinstance(s, Text):
+        return s.typst()
     return "#" + typst_string(_breakable(str(s)))
 
 
@@ -350,7 +354,7 @@ def _checks_section(sol) -> str:
         " table.hline(stroke: 0.5pt)),"
     )
     for c in sol.checks:
-        methods = " vs ".join(c.methods) if c.methods else "—"
+        methods = c.methods[0] + " vs " + c.methods[1]
         agree = "—" if c.agreement is None else _num(c.agreement, 3)
         if c.tolerance is not None and c.agreement is not None:
             agree += (
@@ -371,10 +375,7 @@ def _section(o: Outcome) -> str:
     if sol is None:
         out.append(f'#text(fill: rgb("#c62828"))[{text(f"The solver for {o.id!r} failed: {o.error}")}]')
         return "\n".join(out) + "\n"
-    out.append(
-        f"#text(size: 9pt, fill: luma(80))[{text(sol.source)} · {text('id ' + sol.id)} · "
-        f"{text(f'{sol.elapsed:.2f} s')}]\n"
-    )
+    out.append(f"#text(size: 9pt, fill: luma(80))[{text(str(sol.source))} · {text('id ' + sol.id)}]\n")
     out.append("#block(inset: (left: 1em), stroke: (left: 1.5pt + luma(180)))[" + text(sol.statement) + "]\n")
     if sol.steps:
         out.append("#heading(level: 2, numbering: none)[Derivation]")

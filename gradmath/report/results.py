@@ -19,8 +19,12 @@ __all__ = ["to_jsonable", "results_dict", "dumps"]
 
 def to_jsonable(v: Any) -> Any:
     """A JSON-compatible copy of ``v``."""
+    from gradmath.text import Text
+
     if v is None or isinstance(v, (bool, str)):
         return v
+    if isinstance(v, Text):
+        return v.plain()
     if isinstance(v, np.bool_):
         return bool(v)
     if isinstance(v, (int, np.integer)):
@@ -50,10 +54,11 @@ def to_jsonable(v: Any) -> Any:
 
 def check_dict(c) -> dict:
     return {
-        "claim": c.claim,
+        "claim": c.claim.plain(),
         "passed": bool(c.passed),
-        "detail": c.detail,
-        "methods": list(c.methods),
+        "detail": c.detail.plain(),
+        "methods": [m.plain() for m in c.methods],
+        "verdict": None if c.verdict is None else c.verdict.value,
         "agreement": to_jsonable(c.agreement),
         "tolerance": to_jsonable(c.tolerance),
         "book": to_jsonable(c.book),
@@ -82,9 +87,10 @@ def results_dict(outcomes, meta: dict) -> dict:
         problems.append(
             {
                 "id": sol.id,
-                "title": sol.title,
-                "source": sol.source,
+                "title": sol.title.plain(),
+                "source": str(sol.source),
                 "passed": bool(sol.passed),
+                "verdict": sol.verdict.value,
                 "answer": to_jsonable(dict(sol.answer)),
                 "checks": [check_dict(c) for c in sol.checks],
                 "params": to_jsonable(sol.params),

@@ -17,6 +17,7 @@ from scipy.special import expit
 from scipy.stats import norm
 
 from .. import chain as ch
+from .. import chain_stats as cs
 from ..activations import sigma, sigma_prime, sigmoid, sigmoid_prime
 from ..solutions import Check, Figure, Panel, Series, Solution, Step
 from ._common import close_check, solver
@@ -350,15 +351,15 @@ def solve_gradient_ratio(n_samples: int = 100_000, seed: int = 0) -> Solution:
     formula = float(sigmoid_prime(fw.z[0]) * wr[1] * sigmoid_prime(fw.z[1]) * wr[2])
 
     # typical ratio under N(0,1) weights and biases (stationary incoming activation)
-    rc = ch.random_chains(n_samples, 3, seed=seed)
-    r = np.abs(ch.sigmoid_prime_np(rc.z[:, 0]) * rc.w[:, 1] * ch.sigmoid_prime_np(rc.z[:, 1]) * rc.w[:, 2])
+    rc = cs.random_chains(n_samples, 3, seed=seed)
+    r = np.abs(sigmoid_prime(rc.z[:, 0]) * rc.w[:, 1] * sigmoid_prime(rc.z[:, 1]) * rc.w[:, 2])
     qs = (0.1, 0.25, 0.5, 0.75, 0.9)
     quant = dict(zip(qs, np.quantile(r, qs).tolist(), strict=True))
     med = quant[0.5]
-    st = ch.stationary_chain(m=401)
-    cdf_at_med = ch.ratio_cdf(med, st)
+    st = cs.stationary_chain(m=401)
+    cdf_at_med = cs.ratio_cdf(med, st)
     p_bound_mc = float(np.mean(r < 1 / 16))
-    p_bound_int = ch.ratio_cdf(1 / 16, st)
+    p_bound_int = cs.ratio_cdf(1 / 16, st)
     log_r = np.log(r)
     mean_log_int = 2 * st.mean_log_factor()
 
@@ -615,17 +616,17 @@ def solve_vanishing_typical(n_chains: int = 40_000, max_depth: int = 30, seed: i
     n_chains = _check_int(n_chains, "n_chains", 1000)
     max_depth = _check_int(max_depth, "max_depth", 3, 1000)
     seed = _check_int(seed, "seed", 0)
-    st = ch.stationary_chain()
-    st_small = ch.stationary_chain(m=301)
-    rc = ch.random_chains(n_chains, max_depth, seed=seed)
+    st = cs.stationary_chain()
+    st_small = cs.stationary_chain(m=301)
+    rc = cs.random_chains(n_chains, max_depth, seed=seed)
     lf = rc.log_factor[:, 1:]  # factors w_j sigma'(z_j), j >= 2
     per_chain = lf.mean(axis=1)  # chain averages: independent across chains
     f = np.exp(lf)
     mean_log_int = st.mean_log_factor()
     e_log_w_quad = integrate.quad(lambda t: 2 * math.log(t) * norm.pdf(t), 0, np.inf, limit=200)[0]
-    p_q_int = ch.factor_cdf(0.25, st_small)
-    p_1_int = ch.factor_cdf(1.0, st_small)
-    median_int = optimize.brentq(lambda t: ch.factor_cdf(t, st_small, tol=1e-8) - 0.5, 1e-3, 0.25, xtol=1e-10)
+    p_q_int = cs.factor_cdf(0.25, st_small)
+    p_1_int = cs.factor_cdf(1.0, st_small)
+    median_int = optimize.brentq(lambda t: cs.factor_cdf(t, st_small, tol=1e-8) - 0.5, 1e-3, 0.25, xtol=1e-10)
 
     def se_of(indicator, p_exact):
         # chain averages are independent across chains; for a rare event the sample may show no
@@ -671,7 +672,7 @@ def solve_vanishing_typical(n_chains: int = 40_000, max_depth: int = 30, seed: i
         close_check(
             "E[log|w|] = -(gamma + log 2)/2 for w ~ N(0,1)",
             e_log_w_quad,
-            ch.EULER_LOG_ABS_NORMAL,
+            cs.EULER_LOG_ABS_NORMAL,
             ("SciPy quad", "closed form"),
             rtol=1e-9,
         ),
@@ -748,8 +749,8 @@ def solve_steeper_activation(n_chains: int = 20_000, depth: int = 30, seed: int 
     # (a) saturating activations with larger derivative: k sigma(z) (max slope k/4), sigma(c z) (c/4).
     for k, c in ((1.0, 1.0), (4.0, 1.0), (16.0, 1.0), (1.0, 2.0), (1.0, 4.0), (1.0, 8.0)):
         label = f"{k:g} sigma(z)" if c == 1.0 else f"sigma({c:g} z)"
-        rc = ch.random_chains(n_chains, depth, seed=seed, k=k, c=c)
-        st = ch.stationary_chain(k=k, c=c)
+        rc = cs.random_chains(n_chains, depth, seed=seed, k=k, c=c)
+        st = cs.stationary_chain(k=k, c=c)
         integral = st.mean_log_factor()
         per_chain = rc.log_factor[:, 1:].mean(axis=1)
         slopes[label] = integral
@@ -771,11 +772,11 @@ def solve_steeper_activation(n_chains: int = 20_000, depth: int = 30, seed: int 
     rng = np.random.default_rng(seed + 7)
     wl = rng.standard_normal((n_chains, depth))
     log_w = np.log(np.abs(wl))
-    s_star = math.exp(-ch.EULER_LOG_ABS_NORMAL)  # balance: log s* + E log|w| = 0
+    s_star = math.exp(-cs.EULER_LOG_ABS_NORMAL)  # balance: log s* + E log|w| = 0
     var_log_w = math.pi**2 / 8  # Var(log|w|), w ~ N(0, 1)
     for s in (1.0, s_star, 4.0):
         lg = math.log(s) * n + np.cumsum(log_w, axis=1)
-        slope = math.log(s) + ch.EULER_LOG_ABS_NORMAL
+        slope = math.log(s) + cs.EULER_LOG_ABS_NORMAL
         slopes[f"linear slope {s:.4g}"] = slope
         per = (math.log(s) + log_w).mean(axis=1)
         verdict = "vanishing" if slope < -1e-9 else ("exploding" if slope > 1e-9 else "balanced")
