@@ -247,12 +247,90 @@ def _load_idx_folder(folder: Path, source: str | None = None) -> MnistData:
     return MnistData(train, validation, test, source or str(folder))
 
 
+# --- the book's mnist.pkl.gz, unpickled without running code ------------------------------------------
+
+_RECONSTRUCT = np.zeros(1).__reduce__()[0]  # numpy's array reconstructor, whatever module it lives in
+_FROMBUFFER = np.zeros(1).__reduce_ex__(5)[0]  # the protocol-5 reconstructor
+
+
+class _NdarrayType:
+    """Stands for ``numpy.ndarray`` inside a pickle: usable only as ``_reconstruct``'s first argument."""
+
+
+def _reconstruct(subtype, shape, dtype):
+    # numpy pickles every array as _reconstruct(ndarray, (0,), b'b') followed by __setstate__ with the
+    # real shape and the data, so nothing larger than the data in the file is ever allocated.
+    if subtype is not _NdarrayType or tuple(shape) != (0,):
+        raise pickle.UnpicklingError(
+            "_reconstruct is only allowed as numpy pickles arrays: (ndarray, (0,), ...)"
+        )
+    return _RECONSTRUCT(np.ndarray, (0,), dtype)
+
+
+def _latin1_encode(text, encoding="utf-8"):
+    # A protocol-2 pickle written by Python 3 stores bytes as _codecs.encode(str, "latin1").
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError("_codecs.encode is only allowed as encode(str, 'latin1')")
+    return text.encode("latin1")
+
+
+def _empty_bytes(*args):
+    if args:
+        raise pickle.UnpicklingError("builtins.bytes is only allowed without arguments (b'')")
+    return b""
+
+
+#: The only globals the book's mnist.pkl.gz (and the same data re-pickled by Python 3) needs.
+PICKLE_ALLOWED = {
+    "numpy.core.multiarray._reconstruct": _reconstruct,  # numpy 1 (the book's file)
+    "numpy._core.multiarray._reconstruct": _reconstruct,  # numpy 2
+    "numpy.core.numeric._frombuffer": _FROMBUFFER,  # protocol 5, numpy 1
+    "numpy._core.numeric._frombuffer": _FROMBUFFER,  # protocol 5, numpy 2
+    "numpy.ndarray": _NdarrayType,
+    "numpy.dtype": np.dtype,
+    "_codecs.encode": _latin1_encode,  # protocol 2 from Python 3
+    "builtins.bytes": _empty_bytes,  # protocol 2 from Python 3, empty arrays
+}
+
+
+class RefusedGlobal(pickle.UnpicklingError):
+    """A pickle asked for a global outside :data:`PICKLE_ALLOWED`; ``name`` is ``module.name``."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class MnistUnpickler(pickle.Unpickler):
+    """An unpickler that builds only NumPy arrays, tuples and lists: any other global is refused.
+
+    ``pickle.load`` calls whatever callable a pickle names (``os.system``, ``builtins.exec``, ...)
+    before any structure could be checked; this one resolves globals only from
+    :data:`PICKLE_ALLOWED` and raises :class:`RefusedGlobal` for anything else.
+    """
+
+    def find_class(self, module: str, name: str):
+        qualified = f"{module}.{name}"
+        try:
+            return PICKLE_ALLOWED[qualified]
+        except KeyError:
+            raise RefusedGlobal(qualified) from None
+
+
 def _load_pkl(path: Path) -> MnistData:
     try:
-        opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+        with open(path, "rb") as raw:
+            gz = raw.read(2) == b"\x1f\x8b"
+        opener = gzip.open if gz else open
         with opener(path, "rb") as fh:
-            parts = pickle.load(fh, encoding="latin1")
-    except (OSError, EOFError, pickle.UnpicklingError, zlib.error) as exc:
+            parts = MnistUnpickler(fh, encoding="latin1").load()
+    except RefusedGlobal as exc:
+        raise ValueError(
+            f"{path}: refused to unpickle the global {exc.name}: a pickle can run code, and the book's "
+            "mnist.pkl.gz needs only NumPy arrays, tuples and lists; this file is not the book's "
+            "(or was altered): get the original, or use the IDX files"
+        ) from None
+    except (OSError, EOFError, pickle.UnpicklingError, zlib.error, ValueError, TypeError) as exc:
         raise ValueError(f"{path}: cannot read the book's mnist.pkl.gz ({exc})") from None
     if not (isinstance(parts, tuple | list) and len(parts) == 3):
         raise ValueError(
