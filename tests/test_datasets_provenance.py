@@ -180,6 +180,14 @@ def test_splits_unpack_and_keep_their_attributes():
     assert len(data.train) == 4000 and len(data.validation) == 1000  # examples, not the pair's 2
     assert data.train[0] is X and data.train[1] is y
     assert isinstance(data.train.subset(10), splits.Split)
+    # the NamedTuple API stays usable although len() counts examples
+    small = data.train._replace(X=X[:5], y=y[:5])
+    assert isinstance(small, splits.Split) and len(small) == 5 and small.y.tolist() == y[:5].tolist()
+    assert splits.Split._make([X, y]).X is X and data.train._asdict()["y"] is y
+    with pytest.raises(ValueError, match="not Z"):
+        data.train._replace(Z=1)
+    with pytest.raises(TypeError, match="2 fields"):
+        splits.Split._make([X])
 
 
 def test_every_loader_returns_unpackable_splits(tmp_path, canonical):

@@ -98,9 +98,9 @@ def read_idx_cached_md5(path: Path, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) 
     The digest is taken from the cache when the file's path, size and modification time match an
     entry; otherwise it is computed while reading and stored.
     """
-    path = Path(path).resolve()
+    path = Path(path)
     stat = path.stat()
-    key = str(path)
+    key = str(path.resolve())
     file = cache_folder() / _CACHE_FILE
     entry = _load_cache(file).get(key)
     if (

@@ -32,18 +32,38 @@ BOOK_TRAIN = 50_000
 PROVENANCES = ("canonical", "modified", "unverified", "embedded")
 
 
-class Split(NamedTuple):
-    """One split: ``X`` (n, 784) float64 in [0, 1], ``y`` (n,) int64 labels 0..9.
-
-    A named pair, so that ``X, y = data.train`` unpacks it while ``data.train.X`` still works.
-    ``len(split)`` is the number of examples n (not 2, the length of the pair).
-    """
-
+class _SplitFields(NamedTuple):
     X: np.ndarray
     y: np.ndarray
 
+
+class Split(_SplitFields):
+    """One split: ``X`` (n, 784) float64 in [0, 1], ``y`` (n,) int64 labels 0..9.
+
+    A named pair, so that ``X, y = data.train`` unpacks it while ``data.train.X`` still works.
+    ``len(split)`` is the number of examples n (not 2, the length of the pair); ``_make`` and
+    ``_replace`` are redefined to count the fields themselves rather than call ``len``.
+    """
+
+    __slots__ = ()
+
     def __len__(self) -> int:
         return int(self.y.shape[0])
+
+    @classmethod
+    def _make(cls, iterable) -> Split:
+        result = tuple.__new__(cls, iterable)
+        if tuple.__len__(result) != 2:
+            raise TypeError(f"a Split holds 2 fields (X, y), got {tuple.__len__(result)}")
+        return result
+
+    def _replace(self, **changes) -> Split:
+        result = self._make(
+            changes.pop(name, value) for name, value in zip(self._fields, tuple.__iter__(self), strict=True)
+        )
+        if changes:
+            raise ValueError(f"a Split has the fields X and y, not {', '.join(sorted(changes))}")
+        return result
 
     def subset(self, n: int) -> Split:
         """The first ``n`` examples (for the embedded set, class-balanced when n is a multiple of 10)."""
