@@ -25,7 +25,9 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import os
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,6 +39,7 @@ __all__ = [
     "choice",
     "integer_sequence",
     "optional_callable",
+    "path_like",
     "suggest",
 ]
 
@@ -146,3 +149,17 @@ def optional_callable(value: Any, name: str) -> Callable | None:
     if value is not None and not callable(value):
         raise TypeError(f"{name} must be a callable or None, got {_given(value)}")
     return value
+
+
+def path_like(value: Any, name: str) -> Path:
+    """``value`` as a :class:`~pathlib.Path`: a non-empty ``str`` or an ``os.PathLike`` of ``str``.
+
+    Bytes, numbers and ``""`` are refused (``Path("")`` would silently mean the current folder).
+    """
+    if isinstance(value, (str, os.PathLike)):
+        text = os.fspath(value)
+        if isinstance(text, str) and text != "":
+            return Path(text)
+        if isinstance(text, str):
+            raise ValueError(f"{name} must be a non-empty path, got ''")
+    raise TypeError(f"{name} must be a path (str or os.PathLike), got {_given(value)}")

@@ -7,45 +7,21 @@ import gzip
 import hashlib
 import http.server
 import pickle
-import struct
 import threading
 
 import numpy as np
 import pytest
+from mnist_files import fake_mnist, idx_bytes, write_idx_folder
 
 import gradmath
 from gradmath import datasets
-
-# --- helpers: write IDX files by hand, following the format spec (not our reader) ------------------
-
-
-def idx_bytes(array: np.ndarray, code: int) -> bytes:
-    dtype = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}[code]
-    header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">i", d) for d in array.shape)
-    return header + np.ascontiguousarray(array, dtype=dtype).tobytes()
+from gradmath.datasets import splits
 
 
-def fake_mnist(n_train: int, n_test: int, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    return (
-        rng.integers(0, 256, size=(n_train, 28, 28), dtype=np.uint8),
-        rng.integers(0, 10, size=n_train, dtype=np.uint8),
-        rng.integers(0, 256, size=(n_test, 28, 28), dtype=np.uint8),
-        rng.integers(0, 10, size=n_test, dtype=np.uint8),
-    )
-
-
-def write_idx_folder(folder, arrays, gz=True):
-    folder.mkdir(parents=True, exist_ok=True)
-    names = list(datasets.IDX_FILES.values())
-    codes = [0x08] * 4
-    for name, arr, code in zip(names, arrays, codes, strict=True):
-        data = idx_bytes(arr, code)
-        if gz:
-            (folder / name).write_bytes(gzip.compress(data))
-        else:
-            (folder / name[: -len(".gz")]).write_bytes(data)
-    return folder
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """The MD5 cache and downloads go to a temporary folder, never the user's cache."""
+    monkeypatch.setenv("GRADMATH_CACHE", str(tmp_path / "gradmath-cache"))
 
 
 # --- the embedded subset ----------------------------------------------------------------------------
@@ -88,8 +64,11 @@ def test_split_subset():
     first = data.train_subset(20)
     assert sorted(first.y.tolist()) == sorted(list(range(10)) * 2)  # interleaved: 2 of each class
     np.testing.assert_array_equal(first.X, train.X[:20])
-    for bad in (0, 4001, 2.5, True):
-        with pytest.raises(ValueError, match="n must be"):
+    for bad in (0, 4001):
+        with pytest.raises(ValueError, match="n must be an integer in \\[1, 4000\\]"):
+            train.subset(bad)
+    for bad in (2.5, True, "10"):  # never coerced (gradmath.validate)
+        with pytest.raises(TypeError, match="n must be an integer"):
             train.subset(bad)
 
 
@@ -146,7 +125,8 @@ def test_read_idx_rejects_broken_files(tmp_path):
 def test_load_idx_folder_book_split(tmp_path, gz):
     tr_x, tr_y, te_x, te_y = fake_mnist(60, 12)
     folder = write_idx_folder(tmp_path / "mnist", (tr_x, tr_y, te_x, te_y), gz=gz)
-    data = gradmath.load_mnist(folder)
+    with pytest.warns(UserWarning, match="differ from the canonical MNIST"):  # random digits
+        data = gradmath.load_mnist(folder)
     # 60 training images keep the book's 5:1 proportion: 50 train, 10 validation
     assert len(data.train) == 50 and len(data.validation) == 10 and len(data.test) == 12
     np.testing.assert_allclose(data.train.X[3], tr_x[3].ravel() / 255.0)
@@ -157,7 +137,7 @@ def test_load_idx_folder_book_split(tmp_path, gz):
 def test_book_split_of_full_training_file():
     images = np.zeros((60_000, 784), dtype=np.uint8)
     labels = np.arange(60_000) % 10
-    train, validation = datasets._book_split(images, labels, "x")
+    train, validation = splits.book_split(images, labels, "x")
     assert len(train) == 50_000 and len(validation) == 10_000
     assert validation.y[0] == 50_000 % 10
 
@@ -218,7 +198,8 @@ def test_load_keras_npz(tmp_path):
     tr_x, tr_y, te_x, te_y = fake_mnist(120, 20)
     path = tmp_path / "mnist.npz"
     np.savez(path, x_train=tr_x, y_train=tr_y, x_test=te_x, y_test=te_y)
-    data = gradmath.load_mnist(path)
+    with pytest.warns(UserWarning, match="differ from the canonical MNIST"):  # random digits
+        data = gradmath.load_mnist(path)
     assert (len(data.train), len(data.validation), len(data.test)) == (100, 20, 20)
     np.testing.assert_allclose(data.test.X[0], te_x[0].ravel() / 255.0)
     np.savez(tmp_path / "bad.npz", x_train=tr_x)
@@ -262,13 +243,17 @@ def md5_of(folder):
 
 def test_download_verifies_md5_and_loads(local_server, tmp_path, monkeypatch):
     url, served = local_server
-    monkeypatch.setattr(datasets, "MD5", md5_of(served))
+    monkeypatch.setattr(datasets.download, "MD5", md5_of(served))
     cache = tmp_path / "cache"
-    data = gradmath.load_mnist(download=True, cache_dir=cache, base_url=url)
-    assert data.source == "download"
+    # the served files are random digits: verified against their own .gz MD5s, they are still not the
+    # canonical MNIST, and the loader says so
+    with pytest.warns(UserWarning, match="differ from the canonical MNIST"):
+        data = gradmath.load_mnist(download=True, cache_dir=cache, base_url=url)
+    assert data.source == "download" and data.provenance == "modified"
     assert (len(data.train), len(data.validation), len(data.test)) == (25, 5, 6)
     assert sorted(p.name for p in cache.iterdir()) == sorted(datasets.IDX_FILES.values())
-    expected = gradmath.load_mnist(served)
+    with pytest.warns(UserWarning):
+        expected = gradmath.load_mnist(served)
     np.testing.assert_array_equal(data.train.X, expected.train.X)
 
 
