@@ -35,7 +35,13 @@ __all__ = [
     "Figure",
     "Writeup",
     "Solution",
+    "figure_label",
 ]
+
+
+def figure_label(problem_id: str, name: str) -> str:
+    """The report's label of a solution's figure, for cross-references (``Ref(figure_label(...), words)``)."""
+    return f"fig-{problem_id}-{name}"
 
 
 class Verdict(enum.StrEnum):
@@ -254,8 +260,10 @@ class Series:
 
     ``kind`` is one of "line", "scatter", "errorbar" (uses ``yerr``), "bar" (``x`` are positions),
     "fill" (fills between ``y`` and ``y2``), "step", "hline" (``y`` is a scalar), "vline" (``x``
-    scalar), "vspan" (shades ``x`` to ``y``... see the report), "point" (one marked point ``(x, y)``
-    annotated with its label). Labels are matplotlib mathtext (``"$\\sigma'(z)$"``).
+    scalar), "point" (one marked point ``(x, y)`` annotated with its label), "heatmap" (``x`` and ``y``
+    1-d grids, ``y2`` the values, shape (len(y), len(x)); ``style["label"]`` names the colour bar),
+    "contour" (the same grids and values, ``style["levels"]`` the contour levels). Labels are matplotlib
+    mathtext (``"$\\sigma'(z)$"``).
     """
 
     x: Any

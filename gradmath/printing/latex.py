@@ -16,6 +16,7 @@ from sympy.printing.latex import LatexPrinter
 from . import names as nm
 from .nodes import hand_ordered
 from .numfmt import decimal
+from .typst import float_dps
 
 __all__ = ["GradmathLatexPrinter", "latex_math", "latex_name", "latex_number"]
 
@@ -62,7 +63,9 @@ def latex_name(node: nm.Node) -> str:
     if isinstance(node, nm.Partial):
         return r"\frac{\partial " + latex_name(node.num) + r"}{\partial " + latex_name(node.den) + "}"
     if isinstance(node, nm.Transpose):
-        return latex_name(node.inner) + r"^{\mathsf{T}}"
+        inner = latex_name(node.inner)
+        inner = "(" + inner + ")" if isinstance(node.inner, nm.Script) else inner
+        return inner + r"^{\mathsf{T}}"
     raise TypeError(f"unknown name node {node!r}")
 
 
@@ -108,14 +111,16 @@ class GradmathLatexPrinter(LatexPrinter):
         fname = expr.func.__name__
         if fname == "norm":
             return r"\left\lVert " + self._print(expr.args[0]) + r" \right\rVert"
+        if fname == "E":
+            return r"\mathbb{E}\left[" + ", ".join(self._print(a) for a in expr.args) + r"\right]"
         if fname.endswith("_prime") and len(fname) > 6:
             return self._fn(latex_name(nm.parse_name(fname[:-6] + "'")), expr, exp)
-        if type(expr).__module__.startswith("sympy.functions"):
+        if (type(expr).__module__ or "").startswith("sympy.functions"):
             return super()._print_Function(expr, exp)
         return self._fn(latex_name(nm.parse_name(fname)), expr, exp)
 
     def _print_Float(self, expr):
-        return latex_number(float(expr), 15)
+        return latex_number(float(expr), min(15, float_dps(expr)))
 
     def _print_Mul(self, expr):
         if hand_ordered(expr):

@@ -27,7 +27,7 @@ from . import names as nm
 from .nodes import hand_ordered
 from .numfmt import decimal
 
-__all__ = ["TypstPrinter", "typst_math", "typst_string", "typst_name", "typst_number"]
+__all__ = ["TypstPrinter", "typst_math", "typst_string", "typst_name", "typst_number", "float_dps"]
 
 # Function names that Typst math typesets upright on its own (it knows them as operators).
 TYPST_OPERATORS = {
@@ -82,8 +82,16 @@ def typst_name(node: nm.Node) -> str:
     if isinstance(node, nm.Partial):
         return f"(partial {typst_name(node.num)})/(partial {typst_name(node.den)})"
     if isinstance(node, nm.Transpose):
-        return f"{typst_name(node.inner)}^T"
+        inner = typst_name(node.inner)
+        return f"({inner})^T" if isinstance(node.inner, nm.Script) else f"{inner}^T"
     raise TypeError(f"unknown name node {node!r}")
+
+
+def float_dps(expr: sp.Float) -> int:
+    """The decimal digits a SymPy Float was made with (``Float(x, 8)`` has 8)."""
+    from mpmath.libmp import prec_to_dps
+
+    return max(1, prec_to_dps(expr._prec))
 
 
 def typst_number(value: float, sig: int = 15) -> str:
@@ -188,7 +196,8 @@ class TypstPrinter(Printer):
         return sign + self.frac(str(abs(expr.p)), str(expr.q))
 
     def _print_Float(self, expr) -> str:
-        return self.number(float(expr))
+        digits = min(self._settings["float_digits"], float_dps(expr))
+        return type(self)(dict(self._settings, float_digits=digits)).number(float(expr))
 
     def _print_Infinity(self, expr) -> str:
         return self.symbols["infinity"]
@@ -285,12 +294,7 @@ class TypstPrinter(Printer):
         if exp.is_Rational and exp.p == 1 and exp.q > 2:
             return self.root(str(exp.q), self._print(base))
         b = self._print(base)
-        needs = (
-            precedence(base) <= PRECEDENCE["Pow"]
-            or (isinstance(base, (sp.Pow, sp.Function)) and not isinstance(base, sp.Abs))
-            or "_" in b
-            or "^" in b
-        )
+        needs = precedence(base) <= PRECEDENCE["Pow"] or isinstance(base, sp.Pow) or "_" in b or "^" in b
         if needs and not (isinstance(base, sp.Symbol) and "^" not in b and "/" not in b):
             b = f"({b})"
         return self.power(b, self._print(exp))
@@ -320,6 +324,8 @@ class TypstPrinter(Printer):
         fname = expr.func.__name__
         if fname == "norm":
             return self.norm(self._args(expr.args))
+        if fname == "E":  # an expectation: E[...]
+            return f"E[{self._args(expr.args)}]"
         if fname in TYPST_OPERATORS:
             return f"{self.operator(fname)}({self._args(expr.args)})"
         if fname.endswith("_prime") and len(fname) > 6:

@@ -25,7 +25,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 from . import names as nm
 from .nodes import hand_ordered
 from .numfmt import decimal
-from .typst import TypstPrinter
+from .typst import TypstPrinter, float_dps
 
 __all__ = ["UnicodePrinter", "unicode_math", "unicode_display", "unicode_name", "unicode_number",
            "subscript", "superscript"]  # fmt: skip
@@ -108,7 +108,8 @@ def unicode_name(node: nm.Node) -> str:
     if isinstance(node, nm.Partial):
         return f"∂{unicode_name(node.num)}/∂{unicode_name(node.den)}"
     if isinstance(node, nm.Transpose):
-        return unicode_name(node.inner) + "ᵀ"
+        inner = unicode_name(node.inner)
+        return f"({inner})ᵀ" if isinstance(node.inner, nm.Script) else inner + "ᵀ"
     raise TypeError(f"unknown name node {node!r}")
 
 
@@ -263,12 +264,14 @@ class UnicodePrettyPrinter(PrettyPrinter):
             fname = unicode_name(nm.parse_name(fname[:-6] + "'"))
         elif func_name is None and fname == "norm":
             return self._print_Function(e, func_name="", left="‖", right="‖")
+        elif func_name is None and fname == "E":
+            return self._print_Function(e, func_name="E", left="[", right="]")
         elif func_name is None:
             fname = unicode_name(nm.parse_name(fname))
         return super()._print_Function(e, sort=sort, func_name=fname, left=left, right=right)
 
     def _print_Float(self, e):
-        return prettyForm(unicode_number(float(e), 15))
+        return prettyForm(unicode_number(float(e), min(15, float_dps(e))))
 
     def _print_Mul(self, product):
         if hand_ordered(product):

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from gradmath.contract import figure_label
 from gradmath.printing.typst import typst_math, typst_string
 from gradmath.printing.typst import typst_number as _format_float
 from gradmath.text import Text
@@ -392,7 +393,7 @@ def _section(o: Outcome) -> str:
             continue
         out.append(
             f'#figure(image("{fname}", width: 100%), caption: [{text(f.caption)}])'
-            f" <{_label(o.id + '-' + f.name)}>\n"
+            f" <{figure_label(o.id, f.name)}>\n"
         )
     return "\n".join(out) + "\n"
 
@@ -407,6 +408,7 @@ def build_document(outcomes: list[Outcome], meta: dict | None = None) -> str:
     meta.setdefault("generated", _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
     parts = [PREAMBLE, _title_page(outcomes, meta), _summary(outcomes)]
     parts += [_section(o) for o in outcomes]
+    parts.append('#heading(numbering: none)[Bibliography]\n#bibliography("refs.bib", title: none, full: true)\n')
     return "\n".join(parts)
 
 
@@ -414,6 +416,9 @@ def compile_pdf(source: str, files: dict[str, bytes]) -> bytes:
     """Compile Typst ``source`` with extra ``files`` (name -> bytes) in a temporary root; return the PDF."""
     import typst
 
+    from gradmath.sources import bibtex
+
+    files = {"refs.bib": bibtex().encode(), **files}
     with tempfile.TemporaryDirectory(prefix="gradmath-report-") as root:
         for name, data in files.items():
             with open(os.path.join(root, name), "wb") as fh:

@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = ["render_svg", "SERIES_KINDS", "FigurePool"]
 
-SERIES_KINDS = ("line", "scatter", "errorbar", "bar", "fill", "step", "hline", "vline", "point")
+SERIES_KINDS = ("line", "scatter", "errorbar", "bar", "fill", "step", "hline", "vline", "point", "heatmap", "contour")
 
 _RC = {
     "font.size": 9,
@@ -92,6 +92,16 @@ def _draw_series(ax, s) -> None:
         ax.plot([x], [y], "o", markersize=5, **style)
         if label:
             ax.annotate(label, (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
+    elif kind == "heatmap":
+        label = style.pop("label", None)
+        mesh = ax.pcolormesh(_arr(s.x), _arr(s.y), np.asarray(s.y2, dtype=float), shading="auto", cmap="viridis")
+        ax.figure.colorbar(mesh, ax=ax, label=label)
+    elif kind == "contour":
+        levels = style.pop("levels", None)
+        cs = ax.contour(_arr(s.x), _arr(s.y), np.asarray(s.y2, dtype=float), levels=levels, colors="white",
+                        linewidths=1.4)
+        if label:
+            ax.clabel(cs, fmt={lv: label for lv in cs.levels}, fontsize=7)
     else:
         raise ValueError(f"unknown Series kind {kind!r}; allowed: {', '.join(SERIES_KINDS)}")
 
