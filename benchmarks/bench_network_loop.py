@@ -218,7 +218,9 @@ def main() -> None:
     print(f"[{verdict}] speed-up of the same algorithm (probe + step) >= 10x: {ratio:.1f}x")
     ratio = t_sgd_loop / t_train
     verdict = "PASS" if ratio >= 10 else "FAIL"
-    print(f"[{verdict}] speed-up of train(epochs=1, batch_size=1000) with default arguments >= 10x: {ratio:.1f}x")
+    print(
+        f"[{verdict}] speed-up of train(epochs=1, batch_size=1000) with default arguments >= 10x: {ratio:.1f}x"
+    )
 
 
 def train_case(X, Y, data, args) -> tuple[float, float]:
@@ -234,7 +236,9 @@ def train_case(X, Y, data, args) -> tuple[float, float]:
     )
     print(f"train case ({n} images, batch_size=1000): weights after one epoch agree to {err_w:.1e}")
     rng = np.random.default_rng(1)
-    t_loop = best_per_epoch(lambda: loop.sgd_epoch(data, 1000, ETA, LMBDA, rng), args.loop_epochs, args.repeats)
+    t_loop = best_per_epoch(
+        lambda: loop.sgd_epoch(data, 1000, ETA, LMBDA, rng), args.loop_epochs, args.repeats
+    )
     t_train = best_per_epoch(
         lambda: net.train(X, Y, epochs=1, batch_size=1000, eta=ETA, lmbda=LMBDA), args.epochs, args.repeats
     )

@@ -429,8 +429,8 @@ class Network:
         weights = [decay * w - eta_w * g for w, g in zip(self._weights, nabla_w, strict=True)]
         biases = [b - eta * g for b, g in zip(self._biases, g_b, strict=True)]
         finite_cost = bool(np.isfinite(cost))
-        # One sum is non-finite whenever an entry is (or when the sum overflows: then look closer).
-        if not (finite_cost and np.isfinite(sum(float(p.sum()) for p in weights + biases))):
+        # A sum of squares is non-finite whenever an entry is (or when it overflows: then look closer).
+        if not (finite_cost and np.isfinite(sum(np.vdot(p, p) for p in weights + biases))):
             self._check_X(X)  # a NaN or inf in X reaches the cost: name X if it is to blame
             if not finite_cost or not all(np.isfinite(p).all() for p in weights + biases):
                 what = "the updated parameters" if finite_cost else "the cost of the batch"
