@@ -433,9 +433,11 @@ class Network:
         if not (finite_cost and np.isfinite(sum(np.vdot(p, p) for p in weights + biases))):
             self._check_X(X)  # a NaN or inf in X reaches the cost: name X if it is to blame
             if not finite_cost or not all(np.isfinite(p).all() for p in weights + biases):
-                what = "the updated parameters" if finite_cost else "the cost of the batch"
+                what = (
+                    "the updated parameters would not be" if finite_cost else "the cost of the batch is not"
+                )
                 raise FloatingPointError(
-                    f"the gradient step diverged (eta={eta:g}, lmbda={lmbda:g}): {what} would not be finite; "
+                    f"the gradient step diverged (eta={eta:g}, lmbda={lmbda:g}): {what} finite; "
                     "the parameters are left as they were before this step; lower eta or use clip_norm/clip_value"
                 )
         self._weights = weights

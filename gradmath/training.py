@@ -88,6 +88,16 @@ class Evaluation:
     accuracy: float
 
 
+#: Each monitored field of :class:`TrainingHistory` and the flag of :func:`sgd` that asks for it.
+MONITOR_FLAGS = {
+    "training_cost": "monitor_training_cost",
+    "training_accuracy": "monitor_training_accuracy",
+    "evaluation_cost": "monitor_evaluation_cost",
+    "evaluation_accuracy": "monitor_evaluation_accuracy",
+    "gradient_norms": "monitor_gradients",
+}
+
+
 @dataclass(frozen=True)
 class TrainingHistory:
     """Per-epoch record of :func:`sgd` (``Network.train``); a field is None when it was not monitored.
@@ -126,56 +136,46 @@ class TrainingHistory:
         parts = [
             f"epochs={self.epochs}, batch_size={self.batch_size}, eta={self.eta:g}, lmbda={self.lmbda:g}"
         ]
-        for name in (
-            "batch_cost",
-            "training_cost",
-            "training_accuracy",
-            "evaluation_cost",
-            "evaluation_accuracy",
-        ):
+        for name in ("batch_cost", *MONITOR_FLAGS):
             values = getattr(self, name)
-            if values is not None and len(values):
+            if name != "gradient_norms" and values is not None and len(values):
                 parts.append(f"final {name}={values[-1]:.4g}")
         if self.gradient_norms is not None:
             parts.append(f"gradient_norms: shape {self.gradient_norms.shape}")
         return f"TrainingHistory({', '.join(parts)})"
 
 
-#: Each monitored field of :class:`TrainingHistory` and the flag of :func:`sgd` that asks for it.
-MONITOR_FLAGS = {
-    "training_cost": "monitor_training_cost",
-    "training_accuracy": "monitor_training_accuracy",
-    "evaluation_cost": "monitor_evaluation_cost",
-    "evaluation_accuracy": "monitor_evaluation_accuracy",
-    "gradient_norms": "monitor_gradients",
-}
-
-
 class _Monitor:
     """The measurements the flags ask for, taken epoch by epoch; nothing is computed that is not asked."""
 
-    def __init__(self, net: Network, data: tuple, evaluation: tuple | None, wanted: set, lmbda: float):
-        self.net, self.data, self.evaluation, self.lmbda = net, data, evaluation, lmbda
+    def __init__(self, net: Network, data: tuple, evaluation: tuple | None, wanted: set, rule: _StepRule):
+        self.net, self.data, self.evaluation, self.rule = net, data, evaluation, rule
         self.values: dict[str, list] = {field: [] for field in MONITOR_FLAGS if field in wanted}
 
-    def start_epoch(self) -> None:
-        if "gradient_norms" in self.values:
-            grads = self.net.bias_gradients(*self.data, check_input=False)
-            self.values["gradient_norms"].append([np.linalg.norm(g) for g in grads])
+    def _diverged(self, what: str) -> FloatingPointError:
+        return FloatingPointError(
+            f"training diverged (eta={self.rule.eta:g}, lmbda={self.rule.lmbda:g}): {what}; the network "
+            "keeps the parameters of its last step; lower eta or use clip_norm/clip_value"
+        )
 
-    def end_epoch(self, epoch: int, eta: float) -> None:
+    def start_epoch(self, epoch: int) -> None:
+        if "gradient_norms" in self.values:
+            with np.errstate(over="ignore", invalid="ignore"):  # a non-finite norm raises below instead
+                norms = [np.linalg.norm(g) for g in self.net.bias_gradients(*self.data, check_input=False)]
+            if not np.all(np.isfinite(norms)):
+                raise self._diverged(f"the gradient norms at the start of epoch {epoch} are {norms}")
+            self.values["gradient_norms"].append(norms)
+
+    def end_epoch(self, epoch: int) -> None:
         for where, data in (("training", self.data), ("evaluation", self.evaluation)):
             cost, accuracy = self.values.get(f"{where}_cost"), self.values.get(f"{where}_accuracy")
             if cost is None and accuracy is None:
                 continue
-            result = self.net.evaluate(*data, self.lmbda, check_input=False)  # one forward pass for both
+            with np.errstate(over="ignore", invalid="ignore"):  # a non-finite cost raises below instead
+                result = self.net.evaluate(*data, self.rule.lmbda, check_input=False)  # one pass for both
             if cost is not None:
                 if not np.isfinite(result.cost):
-                    raise FloatingPointError(
-                        f"training diverged (eta={eta:g}, lmbda={self.lmbda:g}): the {where} cost at the end "
-                        f"of epoch {epoch} is {result.cost}; the network keeps the parameters of its last "
-                        "step; lower eta or use clip_norm/clip_value"
-                    )
+                    raise self._diverged(f"the {where} cost at the end of epoch {epoch} is {result.cost}")
                 cost.append(result.cost)
             if accuracy is not None:
                 accuracy.append(result.accuracy)
@@ -210,6 +210,28 @@ def _checked(net: Network, X, Y, evaluation_data, flags: dict) -> tuple[tuple, t
     return data, net.check_data(*evaluation_data, "evaluation_data[0]", "evaluation_data[1]"), wanted
 
 
+@dataclass(frozen=True)
+class _StepRule:
+    """The update's parameters, checked once for all the steps of a run."""
+
+    eta: float
+    lmbda: float
+    clip_value: float | None
+    clip_norm: float | None
+
+    @classmethod
+    def checked(cls, eta, lmbda, clip_value, clip_norm) -> _StepRule:
+        def positive_or_none(value, name):
+            return None if value is None else real(value, name, lo=0, lo_open=True)
+
+        return cls(
+            eta=real(eta, "eta", lo=0, lo_open=True),
+            lmbda=real(lmbda, "lmbda", lo=0),
+            clip_value=positive_or_none(clip_value, "clip_value"),
+            clip_norm=positive_or_none(clip_norm, "clip_norm"),
+        )
+
+
 def sgd(
     net: Network,
     X,
@@ -232,33 +254,28 @@ def sgd(
 ) -> TrainingHistory:
     """Mini-batch stochastic gradient descent with L2 weight decay (the book's ``network2.SGD``).
 
-    Each epoch shuffles the training data with ``np.random.default_rng(seed)`` (or ``net.rng`` when
-    ``seed`` is None), splits it into mini-batches of ``batch_size`` (the last may be smaller) and applies
-    ``net.update_mini_batch(batch, eta, lmbda, n)`` to each, ``n = len(X)``. When one batch holds all the
-    data the shuffle would only reorder sums, so it is skipped. ``net.train(...)`` is ``sgd(net, ...)``.
+    Each epoch shuffles ``(X, Y)`` with ``np.random.default_rng(seed)``, splits it into mini-batches of ``batch_size`` (the last may be smaller) and applies
+    ``net.update_mini_batch(batch, eta, lmbda, n)`` to each, ``n = len(X)``; when one batch holds all the
+    data, the shuffle would only reorder sums and is skipped. ``net.train(...)`` is ``sgd(net, ...)``.
 
     Parameters
     ----------
-    net : Network
-    X : array, shape (n, sizes[0]); Y : integer labels, shape (n,)
+    X, Y : array of shape (n, sizes[0]); integer labels of shape (n,)
     epochs, batch_size : int >= 1
-    eta : float > 0
-        Learning rate.
-    lmbda : float >= 0
-        Regularisation parameter (weight decay ``eta lmbda / n`` per step).
+    eta, lmbda : float
+        Learning rate (> 0) and regularisation parameter (>= 0: weight decay ``eta lmbda / n`` per step).
     evaluation_data : (X_eval, Y_eval), optional
-        Data for ``monitor_evaluation_cost`` / ``monitor_evaluation_accuracy`` (needed by them, and
-        refused without them).
-    seed : None, int >= 0 or Generator
-        Seed of the shuffling.
+        The data of the two evaluation flags (needed by them, refused without them).
+    seed : None, int >= 0 or numpy.random.Generator
+        Seed of the shuffling (default: ``net.rng``).
     clip_value, clip_norm : float > 0, optional
-        Clip the mini-batch mean gradient elementwise to ``[-clip_value, clip_value]`` and/or rescale it so
+        Clip each mini-batch mean gradient elementwise to ``[-clip_value, clip_value]``, then rescale it so
         that its global norm (over all weights and biases) is at most ``clip_norm``.
     monitor_evaluation_cost, monitor_evaluation_accuracy, monitor_training_cost, monitor_training_accuracy : bool
         The book's flags: record the cost / accuracy on ``evaluation_data`` / on ``(X, Y)`` at the end of
-        each epoch (one forward pass over that data per epoch).
+        each epoch (one forward pass over that data per epoch for the cost and the accuracy together).
     monitor_gradients : bool
-        Record the norm of the mean bias gradient of every layer on ``(X, Y)`` at the start of each epoch
+        Record the norm of the mean bias gradient of each layer on ``(X, Y)`` at the start of each epoch
         (one forward and one backward pass over the training data per epoch).
     callback : callable(epoch, net), optional
         Called after each epoch.
@@ -266,20 +283,12 @@ def sgd(
     Returns
     -------
     TrainingHistory
-        ``batch_cost`` always; the monitored fields; None for the others.
-
-    Raises
-    ------
-    FloatingPointError
-        When a step's cost or updated parameters, or a monitored cost, are not finite (training diverged),
-        naming ``eta`` and the epoch; the network keeps the parameters it had before the failing step.
+        ``batch_cost`` always, the monitored fields, None for the others. A step's cost or parameters, or a
+        monitored cost, that are not finite raise FloatingPointError naming ``eta`` and the epoch instead;
+        the network then keeps the parameters it had before the failing step.
     """
-    epochs = integer(epochs, "epochs", lo=1)
-    batch_size = integer(batch_size, "batch_size", lo=1)
-    eta = real(eta, "eta", lo=0, lo_open=True)
-    lmbda = real(lmbda, "lmbda", lo=0)
-    clip_value = None if clip_value is None else real(clip_value, "clip_value", lo=0, lo_open=True)
-    clip_norm = None if clip_norm is None else real(clip_norm, "clip_norm", lo=0, lo_open=True)
+    epochs, batch_size = integer(epochs, "epochs", lo=1), integer(batch_size, "batch_size", lo=1)
+    rule = _StepRule.checked(eta, lmbda, clip_value, clip_norm)
     callback = optional_callable(callback, "callback")
     rng = net.rng if seed is None else rng_from_seed(seed)
     flags = {
@@ -290,33 +299,41 @@ def sgd(
         "monitor_gradients": monitor_gradients,
     }
     (X, Y), evaluation, wanted = _checked(net, X, Y, evaluation_data, flags)
-    monitor = _Monitor(net, (X, Y), evaluation, wanted, lmbda)
-    n = X.shape[0]
+    monitor = _Monitor(net, (X, Y), evaluation, wanted, rule)
     batch_cost = []
     for epoch in range(epochs):
-        monitor.start_epoch()
-        batches = [(X, Y)] if batch_size >= n else _shuffled_batches(X, Y, batch_size, rng)
-        total = 0.0
-        for k, (Xb, Yb) in enumerate(batches):
-            try:
-                step = net.update_mini_batch(
-                    Xb, Yb, eta, lmbda, n, clip_value=clip_value, clip_norm=clip_norm, check_input=False
-                )
-            except FloatingPointError as e:
-                raise FloatingPointError(f"training diverged in epoch {epoch}, mini-batch {k}: {e}") from None
-            total += step.cost * Xb.shape[0]
-        batch_cost.append(total / n)
-        monitor.end_epoch(epoch, eta)
+        monitor.start_epoch(epoch)
+        batch_cost.append(_epoch(net, X, Y, batch_size, rule, rng, epoch))
+        monitor.end_epoch(epoch)
         if callback is not None:
             callback(epoch, net)
-    return TrainingHistory(
-        batch_cost=np.array(batch_cost),
-        **monitor.fields(),
-        epochs=epochs,
-        batch_size=batch_size,
-        eta=eta,
-        lmbda=lmbda,
-    )
+    settings = {"epochs": epochs, "batch_size": batch_size, "eta": rule.eta, "lmbda": rule.lmbda}
+    return TrainingHistory(np.array(batch_cost), **monitor.fields(), **settings)
+
+
+def _epoch(
+    net: Network, X, Y, batch_size: int, rule: _StepRule, rng: np.random.Generator, epoch: int
+) -> float:
+    """One epoch of updates; returns the mean over the examples of the cost each batch's step saw."""
+    n = X.shape[0]
+    batches = [(X, Y)] if batch_size >= n else _shuffled_batches(X, Y, batch_size, rng)
+    total = 0.0
+    for k, (Xb, Yb) in enumerate(batches):
+        try:
+            step = net.update_mini_batch(
+                Xb,
+                Yb,
+                rule.eta,
+                rule.lmbda,
+                n,
+                clip_value=rule.clip_value,
+                clip_norm=rule.clip_norm,
+                check_input=False,
+            )
+        except FloatingPointError as e:
+            raise FloatingPointError(f"training diverged in epoch {epoch}, mini-batch {k}: {e}") from None
+        total += step.cost * Xb.shape[0]
+    return total / n
 
 
 def _shuffled_batches(X: np.ndarray, Y: np.ndarray, batch_size: int, rng: np.random.Generator):

@@ -169,6 +169,17 @@ def test_a_non_finite_batch_cost_stops_training_before_the_step():
     assert all(np.array_equal(a, b) for a, b in zip(net.weights + net.biases, before, strict=True))
 
 
+def test_monitored_gradient_norms_that_overflow_raise_before_any_step():
+    """ReLU layers with weights 1e200: the backpropagated delta of the first layer overflows to inf."""
+    X, Y = _data(6, 3, 2, seed=4)
+    net = Network([3, 4, 4, 2], seed=0, activation="relu")
+    net.weights = [np.full_like(w, 1e200) for w in net.weights]
+    before = [p.copy() for p in net.weights + net.biases]
+    with pytest.raises(FloatingPointError, match=r"eta=0\.1.*gradient norms at the start of epoch 0"):
+        net.train(X, Y, 1, 3, 0.1, monitor_gradients=True)
+    assert all(np.array_equal(a, b) for a, b in zip(net.weights + net.biases, before, strict=True))
+
+
 def test_a_monitored_cost_that_overflows_raises_instead_of_recording_inf():
     """Weights of 1e160 are finite, but lmbda / (2n) ||w||^2 > 1e308 is not a float."""
     X, Y = _data(5, 3, 2, seed=6)
