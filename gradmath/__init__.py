@@ -46,7 +46,7 @@ _LAZY = {
     "activation_interval": "bounds",
     "interval_width_max": "bounds",
     "Network": "network",
-    "TrainingHistory": "network",
+    "TrainingHistory": "training",
     "load_mnist": "datasets",
     "read_idx": "datasets",
     "MnistData": "datasets",

@@ -19,6 +19,8 @@ Equations (ch. 2, with rows as examples):
 numbering, where ``b_1`` is the first hidden neuron; network2 numbers the input as layer 1, so its
 ``w^2`` is ``weights[0]``).
 
+Training (the book's ``network2.SGD``) lives in :mod:`gradmath.training`; :meth:`Network.train` calls it.
+
 Hidden layers use ``activation``; the output layer uses ``output_activation`` (default ``"sigmoid"``,
 so that with ``activation="sigmoid"`` every layer is sigmoid, exactly the book's network, and so that
 the cross-entropy output error ``a - y`` holds for every choice of hidden activation).
@@ -36,65 +38,52 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 
 from .activations import ACTIVATIONS, get_activation
+from .training import Evaluation, MiniBatchUpdate, rng_from_seed, sgd
+from .validate import choice, integer, integer_sequence, real
 
-__all__ = ["Network", "TrainingHistory", "COSTS", "INITS"]
+__all__ = ["Network", "COSTS", "INITS", "MAX_LAYER_SIZE", "MAX_PARAMETERS"]
 
 COSTS = ("cross_entropy", "quadratic")
 INITS = ("default", "large", "xavier", "he")
 
-
-@dataclass
-class TrainingHistory:
-    """Per-epoch record of :meth:`Network.train`.
-
-    Attributes
-    ----------
-    cost : ndarray, shape (epochs,)
-        Total cost on the training data at the end of each epoch (the book's ``total_cost``,
-        with the weight-decay term).
-    accuracy : ndarray, shape (epochs,)
-        Fraction of the training data classified correctly at the end of each epoch.
-    evaluation_accuracy : ndarray, shape (epochs,) or None
-        Fraction of ``evaluation_data`` classified correctly at the end of each epoch (None when
-        no evaluation data was given).
-    evaluation_cost : ndarray, shape (epochs,) or None
-        Cost on ``evaluation_data`` at the end of each epoch.
-    gradient_norms : ndarray, shape (epochs, num_layers - 1) or None
-        ``||mean over the training data of dC_x/db^l||`` for each layer with biases, measured at the
-        start of each epoch, before its updates (the book's ``generate_gradient.py``); None when
-        ``monitor_gradients=False``.
-    epochs, batch_size, eta, lmbda : the training parameters.
-    """
-
-    cost: np.ndarray
-    accuracy: np.ndarray
-    evaluation_accuracy: np.ndarray | None = None
-    evaluation_cost: np.ndarray | None = None
-    gradient_norms: np.ndarray | None = None
-    epochs: int = 0
-    batch_size: int = 0
-    eta: float = 0.0
-    lmbda: float = 0.0
-
-    def __repr__(self) -> str:
-        def last(a):
-            return "None" if a is None or len(a) == 0 else f"{a[-1]:.4g}"
-
-        return (
-            f"TrainingHistory(epochs={self.epochs}, batch_size={self.batch_size}, eta={self.eta}, "
-            f"lmbda={self.lmbda}, final cost={last(self.cost)}, final accuracy={last(self.accuracy)}, "
-            f"final evaluation_accuracy={last(self.evaluation_accuracy)})"
-        )
+#: Largest number of neurons in one layer (``sizes[l]``).
+MAX_LAYER_SIZE = 1_000_000
+#: Largest number of weights and biases in all: 400 MB of float64. At the limit the initial draw takes about
+#: 1 s, and a training step, which holds the parameters, their gradients and the updated parameters at once,
+#: about 2 s and 1.7 GB. ``Network([10**6, 10**6])`` would need 8 TB and is refused before any allocation.
+MAX_PARAMETERS = 50_000_000
 
 
 def _shape(a) -> str:
     return str(tuple(np.shape(a)))
+
+
+def _megabytes(count: int) -> str:
+    return f"{8 * count / 1e6:,.0f} MB"
+
+
+def _check_sizes(sizes) -> list[int]:
+    """``sizes`` validated: at least two layers of 1 .. MAX_LAYER_SIZE neurons, at most MAX_PARAMETERS."""
+    what = (
+        f"at least 2 positive integers (neurons per layer, input first, e.g. [784, 30, 10]), "
+        f"each at most MAX_LAYER_SIZE = {MAX_LAYER_SIZE:,}"
+    )
+    try:
+        sizes = list(integer_sequence(sizes, "sizes", min_len=2, lo=1, hi=MAX_LAYER_SIZE))
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{e}; expected {what}") from None
+    count = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"sizes {sizes} need {count:,} weights and biases ({_megabytes(count)} as float64); the limit is "
+            f"MAX_PARAMETERS = {MAX_PARAMETERS:,} ({_megabytes(MAX_PARAMETERS)}): use smaller layers"
+        )
+    return sizes
 
 
 class Network:
@@ -103,8 +92,10 @@ class Network:
     Parameters
     ----------
     sizes : sequence of int
-        Neurons per layer, input first, e.g. ``[784, 30, 10]``; at least two layers, each >= 1.
-    seed : int, Generator or None
+        Neurons per layer, input first, e.g. ``[784, 30, 10]``; at least two layers, each from 1 to
+        :data:`MAX_LAYER_SIZE` (10**6), with at most :data:`MAX_PARAMETERS` (5 * 10**7) weights and biases
+        in all (400 MB); larger networks are refused before anything is allocated.
+    seed : int >= 0, Generator or None
         Seed of ``np.random.default_rng`` for the initial weights and, when :meth:`train` gets no seed
         of its own, for the shuffling (so ``Network(sizes, seed=s)`` followed by ``train`` is reproducible).
     activation : {"sigmoid", "tanh", "relu", "leaky_relu"}
@@ -127,6 +118,8 @@ class Network:
     num_layers : int
     weights : list of ndarray, shapes ``(sizes[l+1], sizes[l])``
     biases : list of ndarray, shapes ``(sizes[l+1],)``
+    rng : numpy.random.Generator
+        Drew the initial parameters; shuffles in :meth:`train` when it gets no seed of its own.
     """
 
     def __init__(
@@ -139,39 +132,21 @@ class Network:
         *,
         output_activation: str = "sigmoid",
     ) -> None:
-        sizes = list(sizes) if not isinstance(sizes, (str, bytes)) else None
-        if (
-            sizes is None
-            or len(sizes) < 2
-            or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in sizes)
-        ):
-            raise ValueError(
-                f"sizes must be a sequence of at least two positive integers (input first), got {sizes!r}"
-            )
-        self.sizes = [int(s) for s in sizes]
+        self.sizes = _check_sizes(sizes)
         self.num_layers = len(self.sizes)
-        self.activation = activation
+        names = tuple(ACTIVATIONS)
+        self.activation = choice(activation, "activation", names)
+        self.output_activation = choice(output_activation, "output_activation", names)
         self._f, self._f_prime = get_activation(activation)
-        try:
-            self._f_out, self._f_out_prime = get_activation(output_activation)
-        except ValueError:
-            options = ", ".join(repr(k) for k in ACTIVATIONS)
-            raise ValueError(
-                f"unknown output_activation {output_activation!r}; choose one of {options}"
-            ) from None
-        self.output_activation = output_activation
-        if cost not in COSTS:
-            raise ValueError(f"unknown cost {cost!r}; choose one of {', '.join(map(repr, COSTS))}")
+        self._f_out, self._f_out_prime = get_activation(output_activation)
+        self.cost_name = choice(cost, "cost", COSTS)
         if cost == "cross_entropy" and output_activation != "sigmoid":
             raise ValueError(
                 f"cost='cross_entropy' needs output_activation='sigmoid' (its output error is a - y), "
                 f"got output_activation={output_activation!r}; use cost='quadratic' for other outputs"
             )
-        self.cost_name = cost
-        if init not in INITS:
-            raise ValueError(f"unknown init {init!r}; choose one of {', '.join(map(repr, INITS))}")
-        self.init = init
-        self._rng = np.random.default_rng(seed)
+        self.init = choice(init, "init", INITS)
+        self.rng = rng_from_seed(seed)
         self.seed = seed
         self._weights: list[np.ndarray] = []
         self._biases: list[np.ndarray] = []
@@ -181,7 +156,7 @@ class Network:
 
     def _initialise(self, init: str) -> None:
         """Draw the initial parameters (book's order: all biases first, then all weights)."""
-        rng = self._rng
+        rng = self.rng
         pairs = list(zip(self.sizes[:-1], self.sizes[1:], strict=True))
         if init in ("default", "large"):
             biases = [rng.standard_normal(n_out) for _, n_out in pairs]
@@ -256,9 +231,14 @@ class Network:
             raise ValueError(f"{name} (shape {_shape(X)}) contains {bad} NaN or inf entries")
         return X
 
-    def _check_XY(
-        self, X, Y, xname: str = "X", yname: str = "Y", finite: bool = True
+    def check_data(
+        self, X, Y, xname: str = "X", yname: str = "Y", *, finite: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
+        """``X`` as float64 of shape ``(n, sizes[0])`` and ``Y`` as ``n`` integer labels in ``0 .. sizes[-1]-1``.
+
+        The checks every public method runs on its data (ValueError naming ``xname`` or ``yname``); a
+        trainer runs them once and then passes ``check_input=False`` to the methods it calls per batch.
+        """
         X = self._check_X(X, xname, finite)
         Y = np.asarray(Y)
         if Y.ndim != 1:
@@ -357,33 +337,50 @@ class Network:
         nabla_w : list of ndarray, shapes ``(sizes[l+1], sizes[l])``
             ``sum_x dC_x/dw^l = sum_x delta^l_x (a^{l-1}_x)^T`` (BP4).
         """
-        X, Y = self._check_XY(X, Y)
+        X, Y = self.check_data(X, Y)
         zs, activations = self._forward(X)
         deltas = self._deltas(zs, activations, self._one_hot(Y))
         nabla_b = [d.sum(axis=0) for d in deltas]
         nabla_w = [d.T @ a for d, a in zip(deltas, activations[:-1], strict=True)]
         return nabla_b, nabla_w
 
-    def bias_gradients(self, X, Y) -> list[np.ndarray]:
+    def bias_gradients(self, X, Y, *, check_input: bool = True) -> list[np.ndarray]:
         """Per layer, the mean over the examples of ``dC_x/db^l``: the book's ``delta^l`` (ch. 5, sec. 5.1).
 
         Returns a list with one array of shape ``(sizes[l],)`` for each layer ``l = 1 .. L`` (hidden layers
-        and the output layer); the book's plots use the hidden layers, ``[:-1]``.
+        and the output layer); the book's plots use the hidden layers, ``[:-1]``. ``check_input=False``
+        skips :meth:`check_data` for data that has passed it already.
         """
-        X, Y = self._check_XY(X, Y)
+        if check_input:
+            X, Y = self.check_data(X, Y)
         zs, activations = self._forward(X)
         return [d.mean(axis=0) for d in self._deltas(zs, activations, self._one_hot(Y))]
 
     # --- cost and accuracy --------------------------------------------------------------------
 
     def _cost_from(self, zL: np.ndarray, aL: np.ndarray, Yh: np.ndarray) -> float:
-        """Mean over examples of C_x (without regularisation)."""
+        """Mean over examples of C_x (without regularisation); non-finite whenever ``zL`` is."""
         if self.cost_name == "cross_entropy":
-            # -[y ln sigma(z) + (1 - y) ln(1 - sigma(z))] = softplus(z) - y z, stable for every z.
+            # -[y ln sigma(z) + (1 - y) ln(1 - sigma(z))] = softplus(z) - y z, stable for every finite z.
             per = np.logaddexp(0.0, zL) - Yh * zL
         else:
             per = 0.5 * (aL - Yh) ** 2
         return float(per.sum() / zL.shape[0])
+
+    def _decay_term(self, lmbda: float, n: int) -> float:
+        """``lmbda / (2 n) sum_w ||w||^2``; exactly 0 for ``lmbda = 0`` (even when ``||w||^2`` overflows)."""
+        if lmbda == 0:
+            return 0.0
+        return 0.5 * (lmbda / n) * sum(float(np.vdot(w, w)) for w in self._weights)
+
+    def evaluate(self, X, Y, lmbda: float = 0.0, *, check_input: bool = True) -> Evaluation:
+        """:meth:`cost` and :meth:`accuracy` on ``(X, Y)`` from one forward pass."""
+        if check_input:
+            lmbda = real(lmbda, "lmbda", lo=0)
+            X, Y = self.check_data(X, Y)
+        zs, activations = self._forward(X)
+        cost = self._cost_from(zs[-1], activations[-1], self._one_hot(Y)) + self._decay_term(lmbda, len(X))
+        return Evaluation(cost=cost, accuracy=float(np.mean(activations[-1].argmax(axis=1) == Y)))
 
     def cost(self, X, Y, lmbda: float = 0.0) -> float:
         """The book's ``total_cost``: mean of C_x over the examples plus ``lmbda / (2 n) sum ||w||^2``.
@@ -392,87 +389,99 @@ class Network:
         (ch. 3, the cross-entropy cost), computed from ``z`` as ``softplus(z) - y z`` so that it stays
         finite when ``a`` saturates.
         """
-        lmbda = self._check_nonneg("lmbda", lmbda)
-        X, Y = self._check_XY(X, Y)
-        zs, activations = self._forward(X)
-        c = self._cost_from(zs[-1], activations[-1], self._one_hot(Y))
-        if lmbda:
-            c += 0.5 * (lmbda / X.shape[0]) * sum(float(np.vdot(w, w)) for w in self._weights)
-        return c
+        return self.evaluate(X, Y, lmbda).cost
 
     def accuracy(self, X, Y) -> float:
         """Fraction of examples whose largest output activation is at the label."""
-        X, Y = self._check_XY(X, Y)
+        X, Y = self.check_data(X, Y)
         return float(np.mean(self._forward(X)[1][-1].argmax(axis=1) == Y))
 
-    # --- training -----------------------------------------------------------------------------
+    # --- one step of gradient descent -----------------------------------------------------------
 
-    @staticmethod
-    def _check_nonneg(name: str, value, positive: bool = False) -> float:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a real number, got {value!r}") from None
-        if not np.isfinite(v) or v < 0 or (positive and v == 0):
-            rng = "> 0" if positive else ">= 0"
-            raise ValueError(f"{name} must be finite and {rng}, got {value!r}")
-        return v
+    def _clipped(self, g_b, nabla_w, m: int, clip_value, clip_norm) -> tuple[list, list]:
+        """Batch-mean gradients ``g_b``, ``nabla_w / m`` clipped elementwise, then to a global norm."""
+        g_w = [g / m for g in nabla_w]
+        if clip_value is not None:
+            g_b = [np.clip(g, -clip_value, clip_value) for g in g_b]
+            g_w = [np.clip(g, -clip_value, clip_value) for g in g_w]
+        if clip_norm is not None:
+            total = np.sqrt(sum(float(np.vdot(g, g)) for g in g_b + g_w))
+            if total > clip_norm:
+                g_b = [g * (clip_norm / total) for g in g_b]
+                g_w = [g * (clip_norm / total) for g in g_w]
+        return g_b, g_w
 
-    def _step(
-        self,
-        X: np.ndarray,
-        Yh: np.ndarray,
-        eta: float,
-        lmbda: float,
-        n: int,
-        clip_value: float | None,
-        clip_norm: float | None,
-        verify: bool = False,
-    ) -> list[np.ndarray]:
-        """One gradient-descent step on the batch ``X``; returns the batch-mean bias gradients.
-
-        The batch-mean gradients ``nabla / m`` are clipped (elementwise to ``[-clip_value, clip_value]``,
-        then rescaled so that their global norm over all layers is at most ``clip_norm``) before the update
-        ``w <- (1 - eta lmbda / n) w - eta g_w``, ``b <- b - eta g_b``. The returned bias gradients are the
-        unclipped means.
-
-        With ``verify``, the new parameters are checked to be finite before they are stored; a NaN or inf
-        in ``X`` always makes them non-finite (it reaches every delta of its row, or the weight gradient
-        of layer 1), so ``X`` need not be scanned beforehand.
-        """
+    def _step(self, X, Y, eta, lmbda, n, clip_value, clip_norm) -> MiniBatchUpdate:
+        """The update of :meth:`update_mini_batch` on checked arguments; commits only finite parameters."""
         m = X.shape[0]
+        Yh = self._one_hot(Y)
         zs, activations = self._forward(X)
+        cost = self._cost_from(zs[-1], activations[-1], Yh)  # free: the forward pass of the step
         deltas = self._deltas(zs, activations, Yh)
-        mean = np.full(m, 1.0 / m)
-        g_b = [mean @ d for d in deltas]  # mean over the rows, as one matrix-vector product
+        g_b = [np.full(m, 1.0 / m) @ d for d in deltas]  # mean over the rows, one matrix-vector product
         probe = g_b
         nabla_w = [d.T @ a for d, a in zip(deltas, activations[:-1], strict=True)]  # sums over the batch
         eta_w = eta / m  # (eta / m) nabla_w, without forming nabla_w / m
         if clip_value is not None or clip_norm is not None:
-            g_w = [g / m for g in nabla_w]
-            if clip_value is not None:
-                g_b = [np.clip(g, -clip_value, clip_value) for g in g_b]
-                g_w = [np.clip(g, -clip_value, clip_value) for g in g_w]
-            if clip_norm is not None:
-                total = np.sqrt(sum(float(np.vdot(g, g)) for g in g_b + g_w))
-                if total > clip_norm:
-                    scale = clip_norm / total
-                    g_b = [g * scale for g in g_b]
-                    g_w = [g * scale for g in g_w]
-            nabla_w, eta_w = g_w, eta
+            g_b, nabla_w = self._clipped(g_b, nabla_w, m, clip_value, clip_norm)
+            eta_w = eta
         decay = 1.0 - eta * lmbda / n
         weights = [decay * w - eta_w * g for w, g in zip(self._weights, nabla_w, strict=True)]
         biases = [b - eta * g for b, g in zip(self._biases, g_b, strict=True)]
-        if verify and not np.isfinite(sum(float(p.sum()) for p in weights + biases)):
-            self._check_X(X)  # raises the ValueError naming X if the input is to blame
-            if not all(np.isfinite(p).all() for p in weights + biases):
+        finite_cost = bool(np.isfinite(cost))
+        # A sum of squares is non-finite whenever an entry is (or when it overflows: then look closer).
+        if not (finite_cost and np.isfinite(sum(np.vdot(p, p) for p in weights + biases))):
+            self._check_X(X)  # a NaN or inf in X reaches the cost: name X if it is to blame
+            if not finite_cost or not all(np.isfinite(p).all() for p in weights + biases):
+                what = (
+                    "the updated parameters would not be" if finite_cost else "the cost of the batch is not"
+                )
                 raise FloatingPointError(
-                    f"the gradient step diverged (eta={eta}): the new parameters are not finite; "
-                    "lower eta or use clip_norm/clip_value"
+                    f"the gradient step diverged (eta={eta:g}, lmbda={lmbda:g}): {what} finite; "
+                    "the parameters are left as they were before this step; lower eta or use clip_norm/clip_value"
                 )
         self._weights = weights
         self._biases = biases
-        return probe
+        return MiniBatchUpdate(bias_gradients=probe, cost=cost)
+
+    def update_mini_batch(
+        self,
+        X,
+        Y,
+        eta: float,
+        lmbda: float = 0.0,
+        n: int | None = None,
+        *,
+        clip_value: float | None = None,
+        clip_norm: float | None = None,
+        check_input: bool = True,
+    ) -> MiniBatchUpdate:
+        """One gradient-descent step on the batch ``(X, Y)`` (the book's ``update_mini_batch``).
+
+        With ``m = len(X)`` and ``n`` the training-set size (default ``m``), the update is (ch. 3, L2
+        regularisation) ``w <- (1 - eta lmbda / n) w - (eta / m) nabla_w``, ``b <- b - (eta / m) nabla_b``.
+        The batch-mean gradients are first clipped elementwise to ``[-clip_value, clip_value]``, then
+        rescaled so that their global norm over all layers is at most ``clip_norm`` (when given).
+
+        Returns the bias gradients (unclipped) and the mean cost ``C_x`` of the batch, both from the forward
+        and backward pass of the step, i.e. with the parameters before the update.
+
+        Raises FloatingPointError naming ``eta`` when the cost of the batch or the updated parameters are
+        not finite, and then leaves the parameters as they were. ``check_input=False`` skips the checks of
+        ``X`` and ``Y`` (:meth:`check_data`), ``eta``, ``lmbda``, ``n`` and the clips, for a trainer that
+        has checked them once (:func:`gradmath.training.sgd`).
+        """
+        if check_input:
+            eta = real(eta, "eta", lo=0, lo_open=True)
+            lmbda = real(lmbda, "lmbda", lo=0)
+            X, Y = self.check_data(X, Y, finite=False)  # finiteness is verified on the result instead
+            n = X.shape[0] if n is None else integer(n, "n (the training-set size)", lo=1)
+            if clip_value is not None:
+                clip_value = real(clip_value, "clip_value", lo=0, lo_open=True)
+            if clip_norm is not None:
+                clip_norm = real(clip_norm, "clip_norm", lo=0, lo_open=True)
+        with np.errstate(invalid="ignore", over="ignore"):  # a non-finite result raises in _step instead
+            return self._step(X, Y, eta, lmbda, X.shape[0] if n is None else n, clip_value, clip_norm)
 
     def gradient_step(
         self,
@@ -490,138 +499,13 @@ class Network:
         The probe of the book's ``generate_gradient.py`` (the mean over the images of ``dC_x/db^l``) and a
         full-batch step see the same weights and the same images, so one forward and one backward pass
         serve both: this returns ``[mean_x dC_x/db^l for each layer]`` computed with the weights *before*
-        the update, which is ``w <- (1 - eta lmbda / n) w - (eta / m) nabla_w``,
-        ``b <- b - (eta / m) nabla_b`` with ``m = len(X)`` and ``n`` the training-set size (default ``m``).
+        the update, which is :meth:`update_mini_batch`'s (``n`` is the training-set size, default ``len(X)``).
         """
-        eta = self._check_nonneg("eta", eta, positive=True)
-        lmbda = self._check_nonneg("lmbda", lmbda)
-        X, Y = self._check_XY(X, Y, finite=False)  # finiteness is verified on the result instead
-        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
-            raise ValueError(f"n (the training-set size) must be an integer >= 1, got {n!r}")
-        n = X.shape[0] if n is None else int(n)
-        clip_value, clip_norm = self._check_clip(clip_value, clip_norm)
-        with np.errstate(invalid="ignore", over="ignore"):  # a non-finite result raises below instead
-            return self._step(X, self._one_hot(Y), eta, lmbda, n, clip_value, clip_norm, verify=True)
+        return self.update_mini_batch(
+            X, Y, eta, lmbda, n, clip_value=clip_value, clip_norm=clip_norm
+        ).bias_gradients
 
-    def _check_clip(self, clip_value, clip_norm) -> tuple[float | None, float | None]:
-        if clip_value is not None:
-            clip_value = self._check_nonneg("clip_value", clip_value, positive=True)
-        if clip_norm is not None:
-            clip_norm = self._check_nonneg("clip_norm", clip_norm, positive=True)
-        return clip_value, clip_norm
+    # --- training -----------------------------------------------------------------------------
 
-    def train(
-        self,
-        X,
-        Y,
-        epochs: int,
-        batch_size: int,
-        eta: float,
-        lmbda: float = 0.0,
-        *,
-        evaluation_data: tuple | None = None,
-        seed: int | np.random.Generator | None = None,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        monitor_gradients: bool = True,
-        callback: Callable[[int, Network], object] | None = None,
-    ) -> TrainingHistory:
-        """Mini-batch stochastic gradient descent with L2 weight decay (the book's ``network2.SGD``).
-
-        Each epoch shuffles the training data with ``np.random.default_rng(seed)`` (or the network's own
-        generator when ``seed`` is None), splits it into mini-batches of ``batch_size`` (the last one may be
-        smaller) and applies to each batch of size m the update (ch. 3, L2 regularisation)
-        ``w <- (1 - eta lmbda / n) w - (eta / m) nabla_w``, ``b <- b - (eta / m) nabla_b``,
-        with ``n = len(X)``.
-
-        Parameters
-        ----------
-        X : array, shape (n, sizes[0])
-        Y : array of int, shape (n,)
-        epochs, batch_size : int >= 1
-        eta : float > 0
-            Learning rate.
-        lmbda : float >= 0
-            Regularisation parameter (weight decay ``eta lmbda / n`` per step).
-        evaluation_data : (X_eval, Y_eval), optional
-            Accuracy and cost on these are recorded after each epoch.
-        seed : int, Generator or None
-            Seed of the shuffling.
-        clip_value, clip_norm : float > 0, optional
-            Clip the mini-batch mean gradient elementwise to ``[-clip_value, clip_value]`` and/or rescale it
-            so that its global norm (over all weights and biases) is at most ``clip_norm``.
-        monitor_gradients : bool
-            Record the norm of the mean bias gradient of every layer on the whole training data at the start
-            of each epoch (costs one extra forward and backward pass per epoch).
-        callback : callable(epoch, network), optional
-            Called after each epoch.
-
-        Returns
-        -------
-        TrainingHistory
-
-        Raises
-        ------
-        FloatingPointError
-            When the parameters stop being finite (training diverged: lower ``eta`` or clip).
-        """
-        X, Y = self._check_XY(X, Y)
-        for name, v in (("epochs", epochs), ("batch_size", batch_size)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
-        eta = self._check_nonneg("eta", eta, positive=True)
-        lmbda = self._check_nonneg("lmbda", lmbda)
-        clip_value, clip_norm = self._check_clip(clip_value, clip_norm)
-        if evaluation_data is not None:
-            try:
-                Xe, Ye = evaluation_data
-            except (TypeError, ValueError):
-                raise ValueError("evaluation_data must be a pair (X_eval, Y_eval)") from None
-            Xe, Ye = self._check_XY(Xe, Ye, "evaluation_data[0]", "evaluation_data[1]")
-            Yeh = self._one_hot(Ye)
-        rng = self._rng if seed is None else np.random.default_rng(seed)
-        n = X.shape[0]
-        Yh = self._one_hot(Y)
-        epochs, batch_size = int(epochs), int(batch_size)
-        cost = np.empty(epochs)
-        acc = np.empty(epochs)
-        ev_acc = np.empty(epochs) if evaluation_data is not None else None
-        ev_cost = np.empty(epochs) if evaluation_data is not None else None
-        L = len(self._weights)
-        norms = np.empty((epochs, L)) if monitor_gradients else None
-        for epoch in range(epochs):
-            if monitor_gradients:
-                zs, acts = self._forward(X)
-                for l, d in enumerate(self._deltas(zs, acts, Yh)):
-                    norms[epoch, l] = np.linalg.norm(d.mean(axis=0))
-            perm = rng.permutation(n)
-            for k in range(0, n, batch_size):
-                idx = perm[k : k + batch_size]  # gather each batch: no copy of the whole training set
-                self._step(X[idx], Yh[idx], eta, lmbda, n, clip_value, clip_norm)
-            if not all(np.isfinite(w).all() for w in self._weights):
-                raise FloatingPointError(
-                    f"training diverged in epoch {epoch}: the weights are no longer finite "
-                    f"(eta={eta}); lower eta or use clip_norm/clip_value"
-                )
-            zs, acts = self._forward(X)
-            reg = 0.5 * (lmbda / n) * sum(float(np.vdot(w, w)) for w in self._weights)
-            cost[epoch] = self._cost_from(zs[-1], acts[-1], Yh) + reg
-            acc[epoch] = np.mean(acts[-1].argmax(axis=1) == Y)
-            if evaluation_data is not None:
-                zs, acts = self._forward(Xe)
-                # the book's total_cost divides the decay term by the size of the data it is given
-                ev_cost[epoch] = self._cost_from(zs[-1], acts[-1], Yeh) + reg * n / Xe.shape[0]
-                ev_acc[epoch] = np.mean(acts[-1].argmax(axis=1) == Ye)
-            if callback is not None:
-                callback(epoch, self)
-        return TrainingHistory(
-            cost=cost,
-            accuracy=acc,
-            evaluation_accuracy=ev_acc,
-            evaluation_cost=ev_cost,
-            gradient_norms=norms,
-            epochs=epochs,
-            batch_size=batch_size,
-            eta=eta,
-            lmbda=lmbda,
-        )
+    #: The book's ``network2.SGD`` as a method: ``net.train(X, Y, ...)`` is ``sgd(net, X, Y, ...)``.
+    train = sgd

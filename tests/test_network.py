@@ -13,68 +13,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from network_oracles import by_hand, loop_backprop, loop_cost
 
 from gradmath import Network
-
-# --- an independent per-example implementation (network2 style: column vectors, a loop) -----------
-
-_ACT = {
-    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
-    "tanh": (np.tanh, lambda z: 1 / np.cosh(z) ** 2),
-    "relu": (lambda z: z * (z > 0), lambda z: 1.0 * (z > 0)),
-    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z: np.where(z > 0, 1.0, 0.01)),
-}
-
-
-def loop_backprop(net: Network, X, Y):
-    """Per-example backprop; returns (sum nabla_b, sum nabla_w, list of per-example nabla_b, zs list)."""
-    f, fp = _ACT[net.activation]
-    fo, fop = _ACT[net.output_activation]
-    L = len(net.weights)
-    nb = [np.zeros((w.shape[0], 1)) for w in net.weights]
-    nw = [np.zeros_like(w) for w in net.weights]
-    per_example = []
-    for x, label in zip(X, Y, strict=True):
-        a = x.reshape(-1, 1)
-        acts, zs = [a], []
-        for l, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-            z = w @ a + b.reshape(-1, 1)
-            a = fo(z) if l == L - 1 else f(z)
-            zs.append(z)
-            acts.append(a)
-        y = np.zeros((net.sizes[-1], 1))
-        y[label] = 1
-        if net.cost_name == "cross_entropy":
-            delta = a - y
-        else:
-            delta = (a - y) * fop(zs[-1])
-        db = [None] * L
-        dw = [None] * L
-        db[-1], dw[-1] = delta, delta @ acts[-2].T
-        for l in range(L - 2, -1, -1):
-            delta = (net.weights[l + 1].T @ delta) * fp(zs[l])
-            db[l], dw[l] = delta, delta @ acts[l].T
-        per_example.append([d.ravel() for d in db])
-        nb = [s + d for s, d in zip(nb, db, strict=True)]
-        nw = [s + d for s, d in zip(nw, dw, strict=True)]
-    return [b.ravel() for b in nb], nw, per_example
-
-
-def loop_cost(net: Network, X, Y, lmbda=0.0):
-    f, _ = _ACT[net.activation]
-    fo, _ = _ACT[net.output_activation]
-    total = 0.0
-    for x, label in zip(X, Y, strict=True):
-        a = x
-        for l, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-            a = (fo if l == len(net.weights) - 1 else f)(w @ a + b)
-        y = np.eye(net.sizes[-1])[label]
-        if net.cost_name == "cross_entropy":
-            total += -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a))
-        else:
-            total += 0.5 * np.sum((a - y) ** 2)
-    n = len(X)
-    return total / n + 0.5 * lmbda / n * sum(np.sum(w**2) for w in net.weights)
 
 
 @st.composite
@@ -183,20 +124,12 @@ def test_feedforward_equals_the_book_formula_and_accuracy():
 # --- the update rule ---------------------------------------------------------------------------
 
 
-def _by_hand(net, X, Y, eta, lmbda, n):
-    nb, nw, _ = loop_backprop(net, X, Y)
-    m = len(X)
-    W = [(1 - eta * lmbda / n) * w - (eta / m) * g for w, g in zip(net.weights, nw, strict=True)]
-    B = [b - (eta / m) * g for b, g in zip(net.biases, nb, strict=True)]
-    return W, B
-
-
 def test_full_batch_step_equals_the_update_rule_written_out():
     rng = np.random.default_rng(1)
     X, Y = rng.random((20, 6)), rng.integers(0, 3, 20)
     net = Network([6, 5, 4, 3], seed=4)
     eta, lmbda = 0.7, 3.0
-    W, B = _by_hand(net, X, Y, eta, lmbda, n=20)
+    W, B = by_hand(net, X, Y, eta, lmbda, n=20)
     expected_probe = net.bias_gradients(X, Y)
     twin = copy.deepcopy(net)
     net.train(X, Y, epochs=1, batch_size=20, eta=eta, lmbda=lmbda, monitor_gradients=False)
@@ -222,7 +155,7 @@ def test_minibatch_epoch_follows_the_documented_shuffle_and_decay():
         perm = shuffle.permutation(n)
         for k in range(0, n, m):  # the last batch holds 3 examples, and still decays by eta*lmbda/n
             idx = perm[k : k + m]
-            W, B = _by_hand(ref, X[idx], Y[idx], 0.5, 2.0, n)
+            W, B = by_hand(ref, X[idx], Y[idx], 0.5, 2.0, n)
             ref.weights, ref.biases = W, B
     for a, b in zip(net.weights + net.biases, ref.weights + ref.biases, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-13)
@@ -234,11 +167,24 @@ def test_training_lowers_the_cost_and_learns():
     Y = (X[:, 0] + X[:, 1] > X[:, 2] + X[:, 3]).astype(int)
     net = Network([4, 8, 2], seed=0)
     before = net.cost(X, Y)
-    hist = net.train(X, Y, epochs=40, batch_size=10, eta=1.0, evaluation_data=(X[:50], Y[:50]))
-    assert hist.cost.shape == (40,) and hist.evaluation_accuracy.shape == (40,)
-    assert hist.cost[-1] < 0.5 * before
-    assert hist.cost[-1] == pytest.approx(net.cost(X, Y), rel=1e-12)
-    assert hist.accuracy[-1] == pytest.approx(net.accuracy(X, Y)) and hist.accuracy[-1] > 0.9
+    hist = net.train(
+        X,
+        Y,
+        epochs=40,
+        batch_size=10,
+        eta=1.0,
+        evaluation_data=(X[:50], Y[:50]),
+        monitor_training_cost=True,
+        monitor_training_accuracy=True,
+        monitor_evaluation_accuracy=True,
+    )
+    assert hist.training_cost.shape == (40,) and hist.evaluation_accuracy.shape == (40,)
+    assert hist.evaluation_cost is None and hist.gradient_norms is None  # not asked for
+    assert hist.training_cost[-1] < 0.5 * before
+    assert hist.training_cost[-1] == pytest.approx(loop_cost(net, X, Y), rel=1e-10)
+    assert (
+        hist.training_accuracy[-1] == pytest.approx(net.accuracy(X, Y)) and hist.training_accuracy[-1] > 0.9
+    )
     assert hist.evaluation_accuracy[-1] == pytest.approx(net.accuracy(X[:50], Y[:50]))
 
 
@@ -252,7 +198,7 @@ def test_gradient_norms_are_taken_at_the_start_of_each_epoch():
     def record(epoch, network):
         after_epoch.append([np.linalg.norm(g) for g in network.bias_gradients(X, Y)])
 
-    hist = net.train(X, Y, 3, 30, 0.5, callback=record)
+    hist = net.train(X, Y, 3, 30, 0.5, callback=record, monitor_gradients=True)
     assert hist.gradient_norms.shape == (3, 3)
     np.testing.assert_allclose(hist.gradient_norms[0], start, rtol=1e-12)
     np.testing.assert_allclose(hist.gradient_norms[1:], after_epoch[:2], rtol=1e-12)
@@ -264,16 +210,17 @@ def test_seed_reproduces_a_run_exactly():
 
     def run(net_seed, train_seed):
         net = Network([5, 7, 3], seed=net_seed)
-        hist = net.train(X, Y, 3, 8, 0.5, 0.1, seed=train_seed)
+        hist = net.train(X, Y, 3, 8, 0.5, 0.1, seed=train_seed, monitor_gradients=True)
         return net, hist
 
     (n1, h1), (n2, h2) = run(3, 4), run(3, 4)
     for a, b in zip(n1.weights + n1.biases, n2.weights + n2.biases, strict=True):
         assert np.array_equal(a, b)
-    assert np.array_equal(h1.cost, h2.cost) and np.array_equal(h1.gradient_norms, h2.gradient_norms)
+    assert np.array_equal(h1.batch_cost, h2.batch_cost)
+    assert np.array_equal(h1.gradient_norms, h2.gradient_norms)
     # with no training seed the network's own generator shuffles: still reproducible
     (n3, h3), (n4, h4) = run(3, None), run(3, None)
-    assert np.array_equal(h3.cost, h4.cost) and np.array_equal(n3.weights[1], n4.weights[1])
+    assert np.array_equal(h3.batch_cost, h4.batch_cost) and np.array_equal(n3.weights[1], n4.weights[1])
     # a different shuffle gives a different run
     n5, _ = run(3, 5)
     assert not np.array_equal(n1.weights[0], n5.weights[0])
@@ -337,7 +284,7 @@ def test_clipping_by_norm_and_by_value():
     np.testing.assert_allclose(step_w, np.clip(g[2], -c, c), rtol=1e-9, atol=1e-15)
     assert np.abs(step_w).max() <= c * (1 + 1e-12)
     hist = copy.deepcopy(base).train(X, Y, 2, 5, 5.0, clip_norm=1e-3)
-    assert np.all(np.isfinite(hist.cost))
+    assert np.all(np.isfinite(hist.batch_cost))
 
 
 # --- bad input -----------------------------------------------------------------------------------
@@ -367,7 +314,12 @@ Y4 = np.array([0, 1, 0, 1, 1])
         (lambda: _net().gradient_step(np.where(np.eye(5, 4) > 0, np.inf, X4), Y4, 0.1), r"X.*\(5, 4\).*inf"),
         (lambda: _net().train(np.where(np.eye(5, 4) > 0, -np.inf, X4), Y4, 1, 2, 0.1), r"X.*\(5, 4\).*inf"),
         (lambda: _net().gradient_step(X4, Y4, 0.1, n=0), r"\bn\b"),
-        (lambda: _net().train(X4, Y4, 1, 2, 0.1, evaluation_data=(X4[:, :3], Y4)), r"evaluation_data\[0\]"),
+        (
+            lambda: _net().train(
+                X4, Y4, 1, 2, 0.1, evaluation_data=(X4[:, :3], Y4), monitor_evaluation_accuracy=True
+            ),
+            r"evaluation_data\[0\]",
+        ),
         (lambda: _net().train(X4, Y4, 0, 2, 0.1), r"epochs"),
         (lambda: _net().train(X4, Y4, 1, 0, 0.1), r"batch_size"),
         (lambda: _net().train(X4, Y4, 1, 2, -0.1), r"eta"),
@@ -405,3 +357,65 @@ def test_a_rejected_step_leaves_the_parameters_unchanged():
     with pytest.raises(ValueError, match="X"):
         net.gradient_step(X_bad, Y4, 0.5)
     assert all(np.array_equal(a, b) for a, b in zip(net.weights + net.biases, before, strict=True))
+
+
+# --- constructor arguments: messages that name the argument and what it takes (issue 11, items 7, 8) ----
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (
+            {"sizes": None},
+            TypeError,
+            r"sizes must be a sequence of integers, got NoneType None.*at least 2 positive",
+        ),
+        (
+            {"sizes": "443"},
+            TypeError,
+            r"sizes must be a sequence of integers, got str '443'.*at least 2 positive",
+        ),
+        ({"sizes": (784, 30.0, 10)}, TypeError, r"sizes\[1\] must be an integer, got float 30\.0"),
+        ({"sizes": [True, 3]}, TypeError, r"sizes\[0\] must be an integer, got bool"),
+        ({"sizes": [4]}, ValueError, r"sizes must have at least 2 entries, got 1"),
+        (
+            {"seed": -1},
+            ValueError,
+            r"seed must be None, an integer >= 0 or a numpy\.random\.Generator, got -1",
+        ),
+        ({"seed": "0"}, TypeError, r"seed must be None, an integer >= 0.*got str '0'"),
+        ({"seed": 0.5}, TypeError, r"seed must be None, an integer >= 0.*got float 0\.5"),
+        ({"activation": None}, TypeError, r"activation must be one of 'sigmoid'"),
+        ({"cost": 3}, TypeError, r"cost must be one of 'cross_entropy', 'quadratic'"),
+        ({"init": "xavir"}, ValueError, r"init must be one of.*did you mean 'xavier'"),
+    ],
+)
+def test_constructor_rejects_bad_arguments_naming_them(kwargs, error, match):
+    kwargs = {"sizes": [4, 3, 2], **kwargs}
+    with pytest.raises(error, match=match):
+        Network(**kwargs)
+
+
+def test_seeds_accepted_none_integers_and_generators():
+    a = Network([3, 2], seed=np.int64(5)).weights[0]
+    assert np.array_equal(a, Network([3, 2], seed=5).weights[0])
+    assert np.array_equal(a, Network([3, 2], seed=np.random.default_rng(5)).weights[0])
+    assert Network([3, 2], seed=None).weights[0].shape == (2, 3)
+    assert Network(np.array([3, 2])).sizes == [3, 2]
+
+
+def test_sizes_that_would_exhaust_memory_are_refused_at_once_naming_the_limit():
+    from gradmath.network import MAX_LAYER_SIZE, MAX_PARAMETERS
+
+    # 10**12 weights (8 TB): refused before any allocation, with the count and the limit
+    count = 10**6 * 10**6 + 10**6
+    with pytest.raises(ValueError, match=rf"{count:,} weights and biases.*MAX_PARAMETERS = 50,000,000"):
+        Network([10**6, 10**6])
+    assert MAX_PARAMETERS == 50_000_000 and MAX_LAYER_SIZE == 10**6
+    # just over the parameter limit: 7,071 x 7,071 + 7,071 = 50,006,112 (400 MB)
+    with pytest.raises(ValueError, match=r"50,006,112 weights and biases \(400 MB as float64\)"):
+        Network([7071, 7071])
+    with pytest.raises(
+        ValueError, match=r"sizes\[0\] must be an integer in \[1, 1e\+06\].*MAX_LAYER_SIZE = 1,000,000"
+    ):
+        Network([10**7, 1])
