@@ -167,8 +167,8 @@ class SigmoidPrimeMaxProblem(Problem):
             Check.close(
                 tx("SymPy's derivative of the logistic function equals {}", sigma(z) * (1 - sigma(z))),
                 r.grid_residual, 0.0,
-                ("SymPy diff of 1/(1 + e^−x), evaluated on 60,001 points of [−30, 30]",
-                 "scipy.special.expit(z)(1 − expit(z))"),
+                (tx("SymPy's derivative of {}, evaluated at 60,001 points of [−30, 30]", r.logistic),
+                 "SciPy's expit(z) times 1 − expit(z)"),
                 atol=1e-15,
                 catches=tx("a wrong closed form, such as {}, differs by up to 1/4",
                            sigma(z) ** 2 * (1 - sigma(z))),
