@@ -1,8 +1,8 @@
 """Independent oracles for the network tests: the book's network2, one example at a time.
 
-Written out here in the book's column-vector style (a Python loop over the examples), sharing no code
-with :mod:`gradmath.network`: backprop, the cost (also at high precision with mpmath, for saturated
-outputs) and the SGD update rule.
+The per-example loop (backprop and cost) is :mod:`gradmath.oracles`, which shares no code with
+:mod:`gradmath.network`; here are the test-only additions in the same column-vector style: the cost at
+high precision with mpmath (for saturated outputs), the accuracy, and the SGD update rule.
 """
 
 from __future__ import annotations
@@ -10,63 +10,10 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-_ACT = {
-    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
-    "tanh": (np.tanh, lambda z: 1 / np.cosh(z) ** 2),
-    "relu": (lambda z: z * (z > 0), lambda z: 1.0 * (z > 0)),
-    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z: np.where(z > 0, 1.0, 0.01)),
-}
+from gradmath.oracles import LOOP_ACTIVATIONS as _ACT
+from gradmath.oracles import loop_backprop, loop_cost
 
-
-def loop_backprop(net, X, Y):
-    """Per-example backprop; returns (sum nabla_b, sum nabla_w, list of per-example nabla_b, zs list)."""
-    f, fp = _ACT[net.activation]
-    fo, fop = _ACT[net.output_activation]
-    L = len(net.weights)
-    nb = [np.zeros((w.shape[0], 1)) for w in net.weights]
-    nw = [np.zeros_like(w) for w in net.weights]
-    per_example = []
-    for x, label in zip(X, Y, strict=True):
-        a = x.reshape(-1, 1)
-        acts, zs = [a], []
-        for l, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-            z = w @ a + b.reshape(-1, 1)
-            a = fo(z) if l == L - 1 else f(z)
-            zs.append(z)
-            acts.append(a)
-        y = np.zeros((net.sizes[-1], 1))
-        y[label] = 1
-        if net.cost_name == "cross_entropy":
-            delta = a - y
-        else:
-            delta = (a - y) * fop(zs[-1])
-        db = [None] * L
-        dw = [None] * L
-        db[-1], dw[-1] = delta, delta @ acts[-2].T
-        for l in range(L - 2, -1, -1):
-            delta = (net.weights[l + 1].T @ delta) * fp(zs[l])
-            db[l], dw[l] = delta, delta @ acts[l].T
-        per_example.append([d.ravel() for d in db])
-        nb = [s + d for s, d in zip(nb, db, strict=True)]
-        nw = [s + d for s, d in zip(nw, dw, strict=True)]
-    return [b.ravel() for b in nb], nw, per_example
-
-
-def loop_cost(net, X, Y, lmbda=0.0):
-    f, _ = _ACT[net.activation]
-    fo, _ = _ACT[net.output_activation]
-    total = 0.0
-    for x, label in zip(X, Y, strict=True):
-        a = x
-        for l, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-            a = (fo if l == len(net.weights) - 1 else f)(w @ a + b)
-        y = np.eye(net.sizes[-1])[label]
-        if net.cost_name == "cross_entropy":
-            total += -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a))
-        else:
-            total += 0.5 * np.sum((a - y) ** 2)
-    n = len(X)
-    return total / n + 0.5 * lmbda / n * sum(np.sum(w**2) for w in net.weights)
+__all__ = ["loop_backprop", "loop_cost", "by_hand", "loop_cost_mp", "loop_accuracy", "replay_sgd"]
 
 
 def by_hand(net, X, Y, eta, lmbda, n):
