@@ -110,12 +110,15 @@ class GradmathLatexPrinter(LatexPrinter):
             return r"\left\lVert " + self._print(expr.args[0]) + r" \right\rVert"
         if fname.endswith("_prime") and len(fname) > 6:
             return self._fn(latex_name(nm.parse_name(fname[:-6] + "'")), expr, exp)
-        if type(expr).__module__.startswith("sympy.functions"):
+        if (type(expr).__module__ or "").startswith("sympy.functions"):  # undefined functions: None
             return super()._print_Function(expr, exp)
         return self._fn(latex_name(nm.parse_name(fname)), expr, exp)
 
     def _print_Float(self, expr):
         return latex_number(float(expr), 15)
+
+    def _print_NumberSymbol(self, expr):  # π, γ, ...: the renamed printmethod skips their own _latex
+        return expr._latex(self)
 
     def _print_Mul(self, expr):
         if hand_ordered(expr):
