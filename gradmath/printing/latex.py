@@ -117,8 +117,10 @@ class GradmathLatexPrinter(LatexPrinter):
     def _print_Float(self, expr):
         return latex_number(float(expr), 15)
 
-    def _print_NumberSymbol(self, expr):  # π, γ, ...: the renamed printmethod skips their own _latex
+    def _print_NumberSymbol(self, expr):  # π, γ, ∞, ...: the renamed printmethod skips their own _latex
         return expr._latex(self)
+
+    _print_Infinity = _print_NegativeInfinity = _print_NumberSymbol
 
     def _print_Mul(self, expr):
         if hand_ordered(expr):

@@ -134,7 +134,7 @@ class SteeperActivationProblem(Problem):
         for sv in (LINEAR[0], S_STAR_FLOAT, LINEAR[1]):
             slopes[f"linear slope {sv:.4g}"] = math.log(sv) + cs.EULER_LOG_ABS_NORMAL
         return {
-            "verdict": "No: whatever the activation, the gradient is a product of one factor per layer; "
+            "verdict": "No. Whatever the activation, the gradient is a product of one factor per layer; "
             "steeper sigmoids still vanish, linear units vanish or explode, and even balanced they spread "
             "over orders of magnitude; ReLU chains die or vanish.",
             "helps": False,

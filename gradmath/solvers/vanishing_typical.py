@@ -99,20 +99,20 @@ def _indicator(values: np.ndarray, p_exact: float) -> Estimate:
     return Estimate(mean, max(se, math.sqrt(p_exact * (1 - p_exact) / values.size)))
 
 
-def _rare_tail(a_prev: np.ndarray, seed: int) -> Estimate:
-    """P(|w σ′(wa + b)| ≥ 1) by importance sampling: the event needs |w| ≥ 4, so draw w from N(0, 1)
-    conditioned on |w| > 4 (SciPy truncnorm, random sign), b from N(0, 1), a from the simulated chains'
-    activations (stationary, independent of the fresh w and b); weight by P(|w| > 4) = 2Φ(−4)."""
-    from scipy.stats import truncnorm
+def _rare_tail(a_prev: np.ndarray, seed: int, max_draws: int = 2_000_000) -> Estimate:
+    """P(|w σ′(wa + b)| ≥ 1) by importance sampling: the event needs |w| ≥ 4, so draw |w| from N(0, 1)
+    conditioned on |w| > 4 (inverse transform, ``scipy.special.ndtri``), a random sign, b from N(0, 1),
+    a from the simulated chains' activations (stationary, independent of the fresh w and b); weight by
+    P(|w| > 4) = 2Φ(−4). At most ``max_draws`` draws (whole chains): 0.3 % precision at two million."""
+    from scipy.special import ndtr, ndtri
 
+    a_prev = a_prev[: max(1, max_draws // a_prev.shape[1])]
     rng = np.random.default_rng([seed, 1])
-    wt = truncnorm.rvs(4.0, np.inf, size=a_prev.shape, random_state=rng) * rng.choice(
-        [-1.0, 1.0], a_prev.shape
-    )
+    tail = float(ndtr(-4.0))  # P(w > 4)
+    wt = -ndtri(tail * rng.uniform(size=a_prev.shape)) * rng.choice([-1.0, 1.0], a_prev.shape)
     hit = np.abs(wt) * sigmoid_prime(wt * a_prev + rng.standard_normal(a_prev.shape)) >= 1.0
     mean, se = cs.chain_mean(hit)
-    tail = 2 * norm.sf(4.0)
-    return Estimate(tail * mean, tail * se)
+    return Estimate(2 * tail * mean, 2 * tail * se)
 
 
 def _integrals() -> tuple[Integrated, ...]:
@@ -196,7 +196,7 @@ class VanishingTypicalProblem(Problem):
                 "probability {}. A typical factor (the geometric mean) is {}, so {} shrinks by a factor "
                 "of about {} per layer, not 4.",
                 sympy.Lt(sympy.Abs(w_j), 1), Num(float(P_W_BELOW_ONE), sig=4), sympy.Lt(FACTOR, QUARTER),
-                r.p_quarter.num(), Num(math.exp(r.mean_log.value), sig=4), sympy.Symbol("dC/db_1"),
+                Num(r.p_quarter.value, sig=4), Num(math.exp(r.mean_log.value), sig=4), sympy.Symbol("dC/db_1"),
                 Num(math.exp(-r.mean_log.value), sig=3),
             ),
             steps=_steps(r),
@@ -206,7 +206,7 @@ class VanishingTypicalProblem(Problem):
             verdict_reason=tx(
                 "the probabilities {} and {} are both well above one half, and the mean of {} is "
                 "negative, so the product of factors decays exponentially.",
-                Num(float(P_W_BELOW_ONE), sig=4), r.p_quarter.num(), sympy.log(FACTOR),
+                Num(float(P_W_BELOW_ONE), sig=4), Num(r.p_quarter.value, sig=4), sympy.log(FACTOR),
             ),
         )  # fmt: skip
 
@@ -267,7 +267,8 @@ def _answer_lines(r: VanishingTypical) -> list[AnswerLine]:
                    Num(1.0 - r.p_one.value, sig=sig_digits(1.0 - r.p_one.value, r.p_one.err)), key="p_above_one"),
         AnswerLine(tx("{}", E(sympy.log(FACTOR))), r.mean_log.num(), key="mean_log_factor"),
         AnswerLine(tx("the typical factor {}", sympy.exp(E(sympy.log(FACTOR)))),
-                   Num(math.exp(r.mean_log.value), sig=sig_digits(r.mean_log.value, r.mean_log.err)),
+                   Num(math.exp(r.mean_log.value),
+                       sig=sig_digits(math.exp(r.mean_log.value), math.exp(r.mean_log.value) * r.mean_log.err)),
                    key="typical_factor"),
         AnswerLine(tx("the median factor"), r.median.num(), key="median_factor"),
         AnswerLine(tx("decay of {} per layer (Monte Carlo slope, {} chains)", sympy.log(sympy.Abs(
@@ -321,7 +322,7 @@ def _checks(r: VanishingTypical) -> list[Check]:
         Check.within_se(
             tx("a factor {} is rare: {}", sympy.Ge(FACTOR, 1), P(sympy.Ge(FACTOR, 1))), r.p_above_one_mc.value,
             r.p_above_one_mc.se, 1.0 - r.p_one.value,
-            (tx("importance sampling given {} ({} draws)", sympy.Gt(sympy.Abs(w), 4), r.n_chains * (r.max_depth - 1)),
+            (tx("importance sampling given {}", sympy.Gt(sympy.Abs(w), 4)),
              integral), computed=1.0 - r.p_one.value,
             catches=tx("counting every {} (the bound {} alone): {} = {}, 12 times too large",
                        sympy.Gt(sympy.Abs(w), 4), sympy.Ge(sympy.Abs(w) / 4, 1), P(sympy.Gt(sympy.Abs(w), 4)),
