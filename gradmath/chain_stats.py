@@ -4,7 +4,12 @@ With weights and biases drawn from N(0, 1), how big is a typical factor |w_j σ�
 does a gradient shrink along a chain? :func:`random_chains` simulates chains; :func:`stationary_chain`
 computes the stationary law of the weighted inputs z_j on a grid (Nyström method), from which
 :func:`factor_cdf` and :func:`ratio_cdf` integrate the laws of one factor and of the ratio
-∂C/∂b₁ / ∂C/∂b₃ (two dependent factors).
+∂C/∂b₁ / ∂C/∂b₃ (two dependent factors). :func:`relu_chains` simulates the same chains with ReLU
+units, and :func:`chain_mean` gives a Monte Carlo mean with its standard error.
+
+Size limits: a simulation holds about ten arrays of ``n_chains × depth`` floats, so
+``n_chains * depth`` may not exceed :data:`MAX_CELLS` (2·10⁷: about 20 s and 1.5 GB here); larger
+requests are refused at once with a ValueError that gives the limit.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import validate
 from .activations import sigmoid, sigmoid_prime
-from .chain import check_depth, log_sigmoid_prime
+from .chain import log_sigmoid_prime
 
 __all__ = [
     "RandomChains",
@@ -25,7 +31,42 @@ __all__ = [
     "factor_cdf",
     "ratio_cdf",
     "EULER_LOG_ABS_NORMAL",
+    "LOG_ABS_NORMAL_VAR",
+    "MAX_CELLS",
+    "check_size",
+    "chain_mean",
+    "ReluChains",
+    "relu_chains",
+    "factor_median",
 ]
+
+#: the largest ``n_chains * depth`` a simulation accepts (about 20 s and 1.5 GB here)
+MAX_CELLS = 20_000_000
+
+
+def check_size(n_chains, depth, max_cells: int = MAX_CELLS, *, n_name: str = "n_chains",
+               depth_name: str = "depth") -> tuple[int, int]:  # fmt: skip
+    """Validate a simulation's size: integers ``n_chains >= 1``, ``depth >= 1`` whose product is at most
+    ``max_cells``; a ValueError naming both parameters and the limit otherwise (before any allocation)."""
+    n = validate.integer(n_chains, n_name, 1, max_cells)
+    d = validate.integer(depth, depth_name, 1, max_cells)
+    if n * d > max_cells:
+        raise ValueError(
+            f"{n_name} * {depth_name} must be at most {max_cells:,} (a larger simulation takes over a "
+            f"minute here), got {n:,} * {d:,} = {n * d:,}; lower {n_name} or {depth_name}"
+        )
+    return n, d
+
+
+def chain_mean(values: np.ndarray) -> tuple[float, float]:
+    """Monte Carlo mean and standard error of ``values`` (shape ``(n_chains, ...)``).
+
+    Values within one chain are dependent (they share its activations), chains are independent: the
+    mean is taken over each chain first, and the standard error is that of the chain means (ddof=1).
+    """
+    v = np.asarray(values, dtype=float)
+    per_chain = v.reshape(v.shape[0], -1).mean(axis=1)
+    return float(per_chain.mean()), float(per_chain.std(ddof=1) / math.sqrt(per_chain.size))
 
 
 # --- random chains: the statistics of the factors w_j sigma'(z_j) --------------------------------
@@ -58,9 +99,11 @@ def random_chains(
     (to within the chain's fast mixing) from the stationary distribution of the activations, so
     that every layer of the chain is statistically alike.
     """
-    check_depth(n_chains, "n_chains")
-    depth = check_depth(depth)
-    rng = np.random.default_rng(seed)
+    n_chains, depth = check_size(n_chains, depth)
+    k = validate.real(k, "k", 0.0, None, lo_open=True)
+    c = validate.real(c, "c", 0.0, None, lo_open=True)
+    burn_in = validate.integer(burn_in, "burn_in", 0, 10_000)
+    rng = np.random.default_rng(validate.integer(seed, "seed", 0))
     act = np.full(n_chains, 0.5 * k)
     for _ in range(burn_in):
         act = k * sigmoid(c * (rng.standard_normal(n_chains) * act + rng.standard_normal(n_chains)))
@@ -84,6 +127,9 @@ def random_chains(
 
 EULER_LOG_ABS_NORMAL = -(np.euler_gamma + math.log(2.0)) / 2
 """E[log|w|] for w ~ N(0, 1): -(gamma + log 2)/2 = -0.6351814227..."""
+
+LOG_ABS_NORMAL_VAR = math.pi**2 / 8
+"""Var(log|w|) for w ~ N(0, 1): ψ′(1/2)/4 = π²/8 (log w² is log 2 plus the log of a Gamma(1/2) variable)."""
 
 
 @dataclass
@@ -109,11 +155,19 @@ class StationaryChain:
 
 
 def stationary_chain(
-    k: float = 1.0, c: float = 1.0, half_width: float = None, m: int = 801
+    k: float = 1.0, c: float = 1.0, half_width: float | None = None, m: int = 801
 ) -> StationaryChain:
-    """Solve for the stationary density of z_j (see :class:`StationaryChain`) by power iteration."""
+    """Solve for the stationary density of z_j (see :class:`StationaryChain`) by power iteration.
+
+    The grid has ``m`` points (51 to 4001: the kernel is an ``m × m`` matrix) on
+    ``[-half_width, half_width]`` (default twelve standard deviations of the widest conditional law).
+    """
+    k = validate.real(k, "k", 0.0, None, lo_open=True)
+    c = validate.real(c, "c", 0.0, None, lo_open=True)
+    m = validate.integer(m, "m", 51, 4001, why_hi="the kernel is an m-by-m matrix")
     var_max = 1.0 + k * k
-    L = half_width if half_width is not None else 12.0 * math.sqrt(var_max)
+    L = (validate.real(half_width, "half_width", 0.0, None, lo_open=True) if half_width is not None
+         else 12.0 * math.sqrt(var_max))  # fmt: skip
     z = np.linspace(-L, L, m)
     h = z[1] - z[0]
     a = k * sigmoid(c * z)
@@ -136,6 +190,14 @@ def _z_star(ratio):
     return 2.0 * np.arccosh(1.0 / (2.0 * np.sqrt(ratio)))
 
 
+def _normal_pdf(x):
+    """φ(x), the standard normal density (as scipy.stats.norm.pdf computes it)."""
+    return np.exp(-x * x / 2.0) / _SQRT_2PI
+
+
+_SQRT_2PI = math.sqrt(2 * math.pi)
+
+
 def factor_cdf(t: float, st: StationaryChain, tol: float = 1e-10) -> float:
     """P(|w sigma'(w a + b)| < t) for w, b ~ N(0, 1) and a from the stationary chain (k = c = 1).
 
@@ -145,22 +207,31 @@ def factor_cdf(t: float, st: StationaryChain, tol: float = 1e-10) -> float:
     integrated by ``scipy.integrate.quad_vec`` for all grid activations at once.
     """
     from scipy.integrate import quad_vec
-    from scipy.stats import norm
+    from scipy.special import ndtr
 
     if not (st.k == 1.0 and st.c == 1.0):
         raise ValueError("factor_cdf is for the sigmoid chain (k = c = 1)")
+    t = validate.real(t, "t")
     if not t > 0:
         return 0.0
     keep = st.weights > 1e-14
     a, wts = st.a[keep], st.weights[keep]
     wts = wts / wts.sum()
 
-    def integrand(w):
+    def integrand(w):  # scipy.special directly: scipy.stats' per-call overhead tripled the run time
         zs = _z_star(t / w)
-        return norm.pdf(w) * (norm.cdf(w * a - zs) + norm.cdf(-w * a - zs))
+        return _normal_pdf(w) * (ndtr(w * a - zs) + ndtr(-w * a - zs))
 
     tail, _ = quad_vec(integrand, 4 * t, np.inf, epsabs=tol, epsrel=tol)
-    return float((2 * norm.cdf(4 * t) - 1) + 2 * (wts @ tail))
+    return float((2 * ndtr(4 * t) - 1) + 2 * (wts @ tail))
+
+
+def factor_median(st: StationaryChain, tol: float = 1e-8, xtol: float = 1e-10) -> float:
+    """The median of |w σ′(wa + b)| in the stationary sigmoid chain: the root of ``factor_cdf(t) = 1/2``
+    (SciPy brentq on [10⁻³, 1/4]: the median is below 1/4 because P(factor < 1/4) ≥ P(|w| < 1) > 1/2)."""
+    from scipy.optimize import brentq
+
+    return float(brentq(lambda t: factor_cdf(t, st, tol=tol) - 0.5, 1e-3, 0.25, xtol=xtol))
 
 
 def ratio_cdf(t: float, st: StationaryChain, n_nodes: int = 48, tol: float = 1e-9) -> float:
@@ -194,3 +265,38 @@ def ratio_cdf(t: float, st: StationaryChain, n_nodes: int = 48, tol: float = 1e-
     val, _ = quad_vec(integrand, 0.0, np.inf, epsabs=tol, epsrel=tol)
     return float(val)
 
+
+# --- ReLU chains ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReluChains:
+    """``n_chains`` random chains of ``depth`` ReLU neurons, w_j, b_j ~ N(0, 1), a_j = max(z_j, 0).
+
+    ``active[:, j-1]`` is z_j > 0 (the unit's derivative is 1 there and 0 below);
+    ``alive[:, n-1]`` says that ∂C/∂b₁ of the chain of the first n neurons is not 0, i.e. every
+    z_1 ... z_n > 0; ``log_abs_w[:, j-1] = log|w_j|``. Where alive,
+    log|∂C/∂b₁ / ∂C/∂a_n| = Σ_{j=2..n} log|w_j| (eq. 122 with ReLU′ = 1).
+    """
+
+    active: np.ndarray
+    alive: np.ndarray
+    log_abs_w: np.ndarray
+
+
+def relu_chains(n_chains: int, depth: int, seed: int = 0, a0: float = 1.0) -> ReluChains:
+    """Simulate ReLU chains from the input activation ``a0 >= 0`` (see :class:`ReluChains`)."""
+    n_chains, depth = check_size(n_chains, depth)
+    a0 = validate.real(a0, "a0", 0.0, None)
+    rng = np.random.default_rng(validate.integer(seed, "seed", 0))
+    w = rng.standard_normal((n_chains, depth))
+    b = rng.standard_normal((n_chains, depth))
+    active = np.empty((n_chains, depth), dtype=bool)
+    act = np.full(n_chains, a0)
+    for j in range(depth):
+        zj = w[:, j] * act + b[:, j]
+        active[:, j] = zj > 0
+        act = np.maximum(zj, 0.0)
+    with np.errstate(divide="ignore"):
+        log_abs_w = np.log(np.abs(w))
+    return ReluChains(active=active, alive=np.logical_and.accumulate(active, axis=1), log_abs_w=log_abs_w)

@@ -23,12 +23,28 @@ from .printing.nodes import Approx, PlusMinus, ordered, ordered_sum
 
 __all__ = [
     "w", "a", "b", "z", "x", "abs_w", "weighted_input", "factor", "at", "approx", "pm",
-    "ordered", "ordered_sum", "sigma", "sigma_prime",
+    "ordered", "ordered_sum", "sigma", "sigma_prime", "P", "E", "Var", "Phi",
 ]  # fmt: skip
 
 w, a, b, z, x = sympy.symbols("w a b z x", real=True)
 #: |w| as a positive symbol: the variable of eq. 123
 abs_w = sympy.Symbol("|w|", positive=True)
+
+
+class P(sympy.Function):
+    """``P(event)``: a probability, for display (``P(|w| < 1)``)."""
+
+
+class E(sympy.Function):
+    """``E(x)``: an expectation, for display (``E(ln|w|)``)."""
+
+
+class Var(sympy.Function):
+    """``Var(x)``: a variance, for display."""
+
+
+class Phi(sympy.Function):
+    """``Φ(x)``: the standard normal distribution function, for display."""
 
 
 def weighted_input(w_=w, a_=a, b_=b) -> sympy.Expr:

@@ -1,5 +1,6 @@
-"""The Exercise of sec. 5.1: would an activation with a much larger derivative help? (No.)"""
+"""Nielsen ch. 5, sec. 5.1, Exercise: would a steeper activation help? Run: python problems/steeper_activation.py"""
 
-import gradmath
+from gradmath.render import run_script
 
-print(gradmath.solve("steeper-activation").summary())
+if __name__ == "__main__":
+    run_script("steeper-activation")

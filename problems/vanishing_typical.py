@@ -1,5 +1,6 @@
-"""How small |w sigma'(z)| is under N(0,1) weights and biases; how fast dC/db_1 decays (sec. 5.1)."""
+"""Nielsen ch. 5, sec. 5.1: how small is w σ′(z) typically? Run: python problems/vanishing_typical.py"""
 
-import gradmath
+from gradmath.render import run_script
 
-print(gradmath.solve("vanishing-typical").summary())
+if __name__ == "__main__":
+    run_script("vanishing-typical")

@@ -1,5 +1,6 @@
-"""The numbers of the two blog posts (seeds 003, 004): 0.25^5, 0.6^15, 1.6^15, sigma'(5), ..."""
+"""The numbers of the two blog posts (0.25⁵, 0.6¹⁵, 1.6¹⁵, σ′(5), ...). Run: python problems/weight_powers.py"""
 
-import gradmath
+from gradmath.render import run_script
 
-print(gradmath.solve("weight-powers").summary())
+if __name__ == "__main__":
+    run_script("weight-powers")

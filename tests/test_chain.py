@@ -17,7 +17,6 @@ from scipy.special import expit
 
 import gradmath
 from gradmath import chain as ch
-from gradmath import chain_stats as cs
 from gradmath.activations import sigma_prime
 
 # --- symbolic ------------------------------------------------------------------------------------
@@ -210,56 +209,3 @@ def test_gradient_ratio_bound_one_sixteenth():
     assert sympy.simplify(sol.answer["ratio"] - sigma_prime(z1) * w2 * sigma_prime(z2) * w3) == 0
     assert sol.answer["median_abs_ratio"] < 1 / 16  # 'a factor of 16 or more' is the typical case
     assert sol.passed
-
-
-def test_weight_powers_seed_numbers():
-    sol = gradmath.solve("weight-powers")
-    values = {k: float(v) for k, v in sol.answer.items()}
-    by = {k.split(" ")[0]: v for k, v in values.items()}
-    assert by["0.25^5"] == 1 / 1024
-    assert round(by["0.6^15"], 5) == 0.00047
-    assert round(by["1.6^15"], 2) == 1152.92
-    assert round(by["sigma'(5)"], 4) == 0.0066
-    assert by["0.6^3"] == pytest.approx(0.216)  # the post prints 0.21 (truncated)
-    assert sol.passed
-
-
-# --- statistics of random chains, against a simulation written here -----------------------------
-
-
-def _simulate_factors(n, depth, seed):
-    rng = np.random.default_rng(seed)
-    a = rng.uniform(size=n)
-    logs = []
-    for j in range(depth):
-        w, b = rng.standard_normal(n), rng.standard_normal(n)
-        zz = w * a + b
-        if j >= 10:  # after mixing
-            s = expit(zz)
-            logs.append(np.log(np.abs(w) * s * (1 - s)))
-        a = expit(zz)
-    return np.concatenate(logs)
-
-
-def test_mean_log_factor_against_independent_simulation():
-    logs = _simulate_factors(40000, 20, seed=123)
-    integral = cs.stationary_chain().mean_log_factor()
-    assert integral == pytest.approx(logs.mean(), abs=0.02)
-    assert cs.EULER_LOG_ABS_NORMAL == pytest.approx(-0.6351814227307392, abs=1e-15)
-    st_ = cs.stationary_chain(m=301)
-    assert cs.factor_cdf(0.25, st_) == pytest.approx(np.mean(np.exp(logs) < 0.25), abs=0.01)
-
-
-def test_vanishing_typical_solver():
-    sol = gradmath.solve("vanishing-typical", n_chains=5000, max_depth=12)
-    assert sol.passed
-    assert 0.5 < sol.answer["p_below_quarter"] < 1  # 'usually' below 1/4
-    assert sol.answer["decay_factor_per_layer"] < 0.25
-
-
-def test_steeper_activation_solver():
-    sol = gradmath.solve("steeper-activation", n_chains=4000, depth=12)
-    assert sol.passed
-    # balance of a linear unit with N(0,1) weights: s* = exp((gamma + log 2)/2)
-    assert sol.answer["balanced_slope"] == pytest.approx(math.exp((np.euler_gamma + math.log(2)) / 2))
-    assert sol.answer["verdict"].startswith("No.")

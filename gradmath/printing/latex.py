@@ -115,12 +115,17 @@ class GradmathLatexPrinter(LatexPrinter):
             return r"\mathbb{E}\left[" + ", ".join(self._print(a) for a in expr.args) + r"\right]"
         if fname.endswith("_prime") and len(fname) > 6:
             return self._fn(latex_name(nm.parse_name(fname[:-6] + "'")), expr, exp)
-        if (type(expr).__module__ or "").startswith("sympy.functions"):
+        if (type(expr).__module__ or "").startswith("sympy.functions"):  # undefined functions: None
             return super()._print_Function(expr, exp)
         return self._fn(latex_name(nm.parse_name(fname)), expr, exp)
 
     def _print_Float(self, expr):
         return latex_number(float(expr), min(15, float_dps(expr)))
+
+    def _print_NumberSymbol(self, expr):  # π, γ, ∞, ...: the renamed printmethod skips their own _latex
+        return expr._latex(self)
+
+    _print_Infinity = _print_NegativeInfinity = _print_NumberSymbol
 
     def _print_Mul(self, expr):
         if hand_ordered(expr):
