@@ -100,7 +100,7 @@ class _Lazy(Mapping):
             if self._kind == "b":
                 self._cache[j] = g.gradient if j == 1 else _product(g.bias_factors(j))
             elif self._kind == "w":  # a_{j-1} dC/db_j; Mul keeps the long product's sorted order
-                self._cache[j] = sympy.Mul(g.a(j - 1), self._owner.bias_gradients[j])
+                self._cache[j] = sympy.Mul(g.a(j - 1), g.bias_gradients[j])
             else:
                 self._cache[j] = g.recursion_step(j)
         return self._cache[j]

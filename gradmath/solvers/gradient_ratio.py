@@ -40,7 +40,9 @@ RATIO_LHS = sympy.Mul(sympy.Symbol("dC/db_1"), sympy.Pow(sympy.Symbol("dC/db_3")
 #: the ratio in the book's order, and the book's literal pairing w₂σ′(z₂) w₃σ′(z₃)
 RATIO_SHOWN = ordered(sigma_prime(z1), w2, sigma_prime(z2), w3)
 LITERAL = ordered(w2, sigma_prime(z2), w3, sigma_prime(z3))
-ABS_RATIO = sympy.Abs(RATIO_LHS, evaluate=False)
+#: the ratio's name in running text (a fraction of fractions reads badly inline)
+R = sympy.Symbol("r", real=True)
+ABS_RATIO = sympy.Abs(R)
 W_AT_MOST_ONE = sympy.Le(sympy.Abs(sympy.Symbol("w_j", real=True)), 1)
 LOG_ABS_W = sympy.log(sympy.Abs(w))
 
@@ -153,12 +155,12 @@ class GradientRatioProblem(Problem):
         }
 
     def explain(self, r: GradientRatio) -> Writeup:
-        eq = sympy.Eq(RATIO_LHS, RATIO_SHOWN, evaluate=False)
+        eq = sympy.Eq(R, RATIO_SHOWN, evaluate=False)
         med = Num(r.mc.median, err=r.mc.quantile_se[0.5])
         return Writeup(
-            statement=tx("Compare {} with {} in the chain of four neurons: show that their ratio is a product of two "
+            statement=tx("Compare {} with {} in the chain of four neurons: show that their ratio {} is a product of two "
                          "extra factors, at most {} in size when {}, and find its typical size when the weights and "
-                         "biases are drawn from N(0, 1).", sympy.Symbol("dC/db_1"), sympy.Symbol("dC/db_3"),
+                         "biases are drawn from N(0, 1).", sympy.Symbol("dC/db_1"), sympy.Symbol("dC/db_3"), R,
                          r.bound, W_AT_MOST_ONE),
             answer_text=tx("{}. When {} it is at most {} in size, and exactly {} when {}, {}, {} and {}. With N(0, 1) "
                            "weights and biases it is below {} with probability {}, and its median is {}, about {}.",
@@ -184,8 +186,8 @@ def _steps(r: GradientRatio) -> list[Step]:
     return [
         Step(tx("Eq. 122, and the same pattern for {}:", sympy.Symbol("dC/db_3")),
              sympy.Eq(sympy.Symbol("dC/db_3"), G.book_form(3), evaluate=False)),
-        Step(tx("Dividing, the common factors {} cancel (SymPy: {}) and two extra factors remain:",
-                G.book_form(3), r.ratio),
+        Step(tx("Dividing, the common factors {} cancel (SymPy: {}) and two extra factors remain in the ratio {}:",
+                G.book_form(3), r.ratio, R),
              sympy.Eq(RATIO_LHS, RATIO_SHOWN, evaluate=False)),
         Step(tx("Each weight pairs with the {} of the neuron before it: the extra factors are {} and {}. The book "
                 "calls them terms of the form {}, which would put {} where the identity has {}.", sigma_prime(z),
@@ -200,10 +202,10 @@ def _steps(r: GradientRatio) -> list[Step]:
                 sympy.Eq(sympy.Symbol("w_j"), 1))),
         Step(tx("Typical size: with weights and biases from N(0, 1) and the incoming activation from the chain's "
                 "stationary law, the two factors are dependent ({} involves {} and {}), while {} is independent of "
-                "the rest. So the probability that the ratio is below {} is the mean of {} over {}, {} and {}, with "
+                "the rest. So the probability that {} is below {} is the mean of {} over {}, {} and {}, with "
                 "{}: a three-dimensional integral. The mean of the logarithm is additive whatever the dependence: "
                 "twice the mean of {} over one layer.", sympy.Eq(z2, ordered_sum(ordered(w2, sigma(z1)), sympy.Symbol("b_2"))), w2, z1, w3,
-                sympy.Symbol("t"), 2 * sympy.Symbol("Phi(t/X)") - 1, z1, w2, sympy.Symbol("b_2"),
+                ABS_RATIO, sympy.Symbol("t"), 2 * sympy.Symbol("Phi(t/X)") - 1, z1, w2, sympy.Symbol("b_2"),
                 sympy.Eq(sympy.Symbol("X"), ordered(sigma_prime(z1), sympy.Abs(w2), sigma_prime(z2))),
                 sympy.log(sympy.Abs(ordered(w, sigma_prime(z)), evaluate=False)))),
     ]  # fmt: skip
@@ -213,7 +215,7 @@ def _answer_lines(r: GradientRatio) -> list[AnswerLine]:
     mc = r.mc
     rows = [(Num(q, percent=True, sig=2), Num(mc.quantiles[q], err=mc.quantile_se[q])) for q in QUANTILES]
     return [
-        AnswerLine(tx("the ratio, in the book's order"), tx("{}", sympy.Eq(RATIO_LHS, RATIO_SHOWN, evaluate=False)),
+        AnswerLine(tx("the ratio {} of {} to {}, in the book's order", R, sympy.Symbol("dC/db_1"), sympy.Symbol("dC/db_3")), tx("{}", sympy.Eq(R, RATIO_SHOWN, evaluate=False)),
                    key="ratio"),
         AnswerLine(tx("its largest size when {}", W_AT_MOST_ONE), tx("{}", r.bound), key="bound"),
         AnswerLine(tx("probability that {} is below {}, N(0, 1) parameters", ABS_RATIO, r.bound),
@@ -263,7 +265,7 @@ def _checks(r: GradientRatio) -> list[Check]:
     p_se = math.sqrt(mc.p_below_bound * (1 - mc.p_below_bound) / mc.n)
     median_move = 4 * mc.quantile_se[0.5] / mc.median
     return [
-        Check(tx("{} at random parameters (seed {})", sympy.Eq(RATIO_LHS, RATIO_SHOWN, evaluate=False), r.seed),
+        Check(tx("{} at random parameters (seed {})", sympy.Eq(R, RATIO_SHOWN, evaluate=False), r.seed),
               (tx("SymPy's ratio of eq. 122 to its pattern for {}, evaluated on a float64 forward pass",
                   sympy.Symbol("dC/db_3")), "ratio of two central differences of the actual chain (mpmath)"),
               r.rel(r.at_random), 1e-10, verdict=Verdict.CORRECTED,
