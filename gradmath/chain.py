@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -98,7 +99,7 @@ class _Lazy(Mapping):
         if j not in self._cache:
             g = self._owner
             if self._kind == "b":
-                self._cache[j] = g.gradient if j == 1 else _product(g.bias_factors(j))
+                self._cache[j] = g.gradient if j == 1 else sympy.Mul(*g.bias_factors(j))
             elif self._kind == "w":  # a_{j-1} dC/db_j; Mul keeps the long product's sorted order
                 self._cache[j] = sympy.Mul(g.a(j - 1), g.bias_gradients[j])
             else:
@@ -223,21 +224,11 @@ def chain_gradient(depth: int = 4) -> ChainGradient:
     for j in range(n - 1, 0, -1):
         factors += [w[j], sigma_prime(z[j - 1])]
     g = ChainGradient(depth=n, z=z, w=w, dC_da=dC_da)
-    g.gradient = _product(factors)
+    g.gradient = sympy.Mul(*factors)
     g.bias_gradients = _Lazy(g, "b")
     g.weight_gradients = _Lazy(g, "w")
     g.recursion = _Lazy(g, "recursion")
     return g
-
-
-def _product(factors) -> sympy.Expr:
-    """sympy.Mul of distinct factors, fed in (nearly) SymPy's canonical order so that its sort is O(n)."""
-    symbols = sorted((f for f in factors if isinstance(f, sympy.Symbol)), key=lambda s: s.name)
-    others = sorted(
-        (f for f in factors if not isinstance(f, sympy.Symbol)),
-        key=lambda f: f.args[0].name if f.args and isinstance(f.args[0], sympy.Symbol) else str(f),
-    )
-    return sympy.Mul(*symbols, *others)
 
 
 def nested_chain(depth: int):
@@ -248,12 +239,10 @@ def nested_chain(depth: int):
     undefined SymPy function.
     """
     n = check_depth(depth)
-    w = sympy.symbols(f"w1:{n + 1}", real=True)
-    b = tuple(sympy.Symbol(f"b_{j}", real=True) for j in range(1, n + 1))
     act = sympy.Symbol("a_0", real=True)
     Z = []
-    for j in range(n):
-        zj = w[j] * act + b[j]
+    for j in range(1, n + 1):
+        zj = sympy.Symbol(f"w{j}", real=True) * act + sympy.Symbol(f"b_{j}", real=True)
         Z.append(zj)
         act = sigma(zj)
     C = sympy.Function("C")
@@ -274,11 +263,10 @@ def nested_diff(depth: int, wrt: str = "b", j: int = 1) -> sympy.Expr:
         raise ValueError(f"wrt must be 'b' or 'w', got {wrt!r}")
     var = sympy.Symbol(f"{wrt}_{j}", real=True) if wrt == "b" else sympy.Symbol(f"w{j}", real=True)
     d = sympy.diff(cost, var)
-    z = sympy.symbols(f"z1:{n + 1}", real=True)
     names = {}
-    for k in range(n):
-        names[Z[k]] = z[k]
-        names[sigma(Z[k])] = sympy.Symbol(f"a_{k + 1}", real=True)
+    for k, zk in enumerate(Z, 1):
+        names[zk] = sympy.Symbol(f"z{k}", real=True)
+        names[sigma(zk)] = sympy.Symbol(f"a_{k}", real=True)
     dC_da = sympy.Symbol(f"dC/da_{n}", real=True)
     d = d.replace(lambda e: isinstance(e, (sympy.Subs, sympy.Derivative)), lambda e: dC_da)
     return d.xreplace(names)
@@ -357,9 +345,7 @@ class ExactForward:
 
 def _exact(x) -> sympy.Expr:
     """``x`` as an exact SymPy number: a float at its exact binary value, ints and fractions as given."""
-    if isinstance(x, (float, np.floating)):
-        return sympy.Rational(float(x))
-    return sympy.Rational(x.numerator, x.denominator) if isinstance(x, numbers.Rational) else sympy.sympify(x)
+    return sympy.Rational(float(x)) if isinstance(x, (float, np.floating)) else sympy.sympify(x)
 
 
 def forward_exact(w: Sequence, b: Sequence, a0) -> ExactForward:
@@ -430,7 +416,7 @@ def log_abs_eval(expr: sympy.Expr, fw: ChainForward, dC_da: float) -> tuple[floa
     logs, sign = [], 1.0
     for f in sympy.Mul.make_args(expr):
         base, power = f.as_base_exp()
-        if not (power.is_Integer and isinstance(base, (sigma_prime, sympy.Symbol))):
+        if not power.is_Integer:  # sqrt(2) is one number; sqrt(w1) is refused by _log_factor
             base, power = f, sympy.Integer(1)
         log_f, sign_f = _log_factor(base, fw, dC_da)
         logs.append(int(power) * log_f)
@@ -438,25 +424,26 @@ def log_abs_eval(expr: sympy.Expr, fw: ChainForward, dC_da: float) -> tuple[floa
     return math.fsum(logs), sign
 
 
+#: the names of the chain's quantities: z_k (inside sigma'), w_k, a_k
+_NAME = re.compile(r"(z|w|a_)(\d+)")
+
+
 def _log_factor(f: sympy.Expr, fw: ChainForward, dC_da: float) -> tuple[float, float]:
     """(log|f|, sign of f) for one factor of a chain gradient at the forward pass ``fw``."""
-    if isinstance(f, sigma_prime):
-        return float(log_sigmoid_prime(fw.z[_index(f.args[0], "z") - 1])), 1.0
-    name = f.name if isinstance(f, sympy.Symbol) else None
-    if name is None:
+    m = _NAME.fullmatch(str(f.args[0] if isinstance(f, sigma_prime) else f))
+    kind = m[1] if m else None
+    if isinstance(f, sigma_prime) and kind == "z":
+        return float(log_sigmoid_prime(fw.z[int(m[2]) - 1])), 1.0
+    if f.is_number:
         value = float(f)
-    elif name.startswith("dC/da_"):
+    elif f == sympy.Symbol(f"dC/da_{fw.w.size}", real=True):
         value = dC_da
-    elif name.startswith("w"):
-        value = fw.w[_index(f, "w") - 1]
-    elif name.startswith("a_"):
-        value = fw.a[_index(f, "a_")]
+    elif isinstance(f, sympy.Symbol) and kind == "w":
+        value = fw.w[int(m[2]) - 1]
+    elif isinstance(f, sympy.Symbol) and kind == "a_":
+        value = fw.a[int(m[2])]
     else:
         raise ValueError(f"cannot evaluate factor {f} of a chain gradient")
     if value == 0:
         return -math.inf, 0.0
     return math.log(abs(value)), math.copysign(1.0, value)
-
-
-def _index(sym, prefix: str) -> int:
-    return int(sym.name[len(prefix) :])

@@ -33,6 +33,8 @@ from .chain import as_params, check_depth
 
 __all__ = ["FiniteDifference", "finite_difference", "finite_difference_direct"]
 
+_ONE = mpmath.mpf(1)  # exact at every precision
+
 
 @dataclass
 class FiniteDifference:
@@ -83,15 +85,24 @@ def _check_fd_args(w, b, a0, param, j):
 
 
 def _result(d, dps, h) -> FiniteDifference:
-    log_abs = float(mpmath.log(abs(d))) if d != 0 else -math.inf
-    return FiniteDifference(value=+d, log_abs=log_abs, sign=float(mpmath.sign(d)), dps=dps, h=h)
+    return FiniteDifference(
+        value=+d, log_abs=float(mpmath.log(abs(d))), sign=float(mpmath.sign(d)), dps=dps, h=h
+    )
 
 
-def _one_minus_exp_neg(d, expm1):
+def _one_minus_exp_neg(d):
     """1 - e^{-d} = -expm1(-d); for |d| < 1e-13 as d (1 - d/2 + d^2/6) (relative error < 1e-52)."""
     if abs(d) < 1e-13:
         return d - d * d * (0.5 - d / 6)
-    return -expm1(-d)
+    return -mpmath.expm1(-d)
+
+
+def _sigma_pair(z_minus, dz):
+    """``(sigma(z-), sigma(z- + dz) - sigma(z-))``, the difference without cancellation:
+    ``sigma(u) - sigma(v) = sigma(u) sigma(-v) (1 - e^{-(u - v)})``."""
+    e_minus = mpmath.exp(-z_minus)
+    s_minus = _ONE / (_ONE + e_minus)
+    return s_minus, (_ONE / (_ONE + mpmath.exp(-(z_minus + dz)))) * (e_minus * s_minus) * _one_minus_exp_neg(dz)
 
 
 def finite_difference(
@@ -123,34 +134,23 @@ def finite_difference(
     chain is differenced in its linear regime.
     """
     wf, _, _ = _check_fd_args(w, b, a0, param, j)
-    mpf, exp, expm1 = mpmath.mpf, mpmath.exp, mpmath.expm1
     with mpmath.workdps(dps):
-        one = mpf(1)
         ws, bs = [_mp(x) for x in w], [_mp(x) for x in b]
-        p = bs[j - 1] if param == "b" else ws[j - 1]
         if rel_h is None:
             log10_gain = float(np.sum(np.log10(np.maximum(np.abs(wf[j:]) / 4, 1.0))))
             rel_h = mpmath.power(10, -20 - math.ceil(log10_gain))
-        h = mpf(rel_h) * max(abs(p), one)
-        act = _mp(a0)  # a-_k: the chain with p - h
-        diff = mpf(0)  # a+_k - a-_k
-        for k, (wk, bk) in enumerate(zip(ws, bs, strict=True)):
-            if k < j - 1:  # before the perturbed neuron both chains coincide
-                act = one / (one + exp(-(wk * act + bk)))
-                continue
-            if k == j - 1:
-                if param == "b":
-                    z_minus, dz = wk * act + bk - h, 2 * h
-                else:
-                    z_minus, dz = (wk - h) * act + bk, 2 * h * act
-            else:
-                z_minus, dz = wk * act + bk, wk * diff
-            e_minus = exp(-z_minus)
-            act_new = one / (one + e_minus)  # sigma(z-)
-            # sigma(z+) - sigma(z-) = sigma(z+) sigma(-z-) (1 - e^{-(z+ - z-)}), no cancellation
-            diff = (one / (one + exp(-(z_minus + dz)))) * (e_minus * act_new) * _one_minus_exp_neg(dz, expm1)
-            act = act_new
-        d_cost = diff * (2 * act + diff - 2 * mpf(y)) / 2
+        h = mpmath.mpf(rel_h) * max(abs(bs[j - 1] if param == "b" else ws[j - 1]), 1)
+        act = _mp(a0)
+        for k in range(j - 1):  # before the perturbed neuron both chains coincide
+            act = _ONE / (_ONE + mpmath.exp(-(ws[k] * act + bs[k])))
+        wj, bj = ws[j - 1], bs[j - 1]
+        if param == "b":
+            act, diff = _sigma_pair(wj * act + bj - h, 2 * h)
+        else:
+            act, diff = _sigma_pair((wj - h) * act + bj, 2 * h * act)
+        for k in range(j, len(ws)):  # act = a-_k (the chain with p - h), diff = a+_k - a-_k
+            act, diff = _sigma_pair(ws[k] * act + bs[k], ws[k] * diff)
+        d_cost = diff * (2 * act + diff - 2 * mpmath.mpf(y)) / 2
         return _result(d_cost / (2 * h), dps, h)
 
 

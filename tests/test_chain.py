@@ -6,6 +6,7 @@ simulations written here independently of gradmath.chain.
 """
 
 import math
+import warnings
 from fractions import Fraction
 
 import mpmath
@@ -42,6 +43,16 @@ def test_every_gradient_equals_sympy_nested_diff(depth):
     for j in range(1, depth + 1):
         assert sympy.expand(ch.nested_diff(depth, "b", j) - g.bias_gradients[j]) == 0
         assert sympy.expand(ch.nested_diff(depth, "w", j) - g.weight_gradients[j]) == 0
+
+
+def test_default_depth_and_symbols():
+    g = ch.chain_gradient()
+    assert (
+        g.depth == 4 and g.z == sympy.symbols("z1:5", real=True) and g.w == sympy.symbols("w1:5", real=True)
+    )
+    assert g.dC_da == sympy.Symbol("dC/da_4", real=True)
+    # nested_diff's defaults: the derivative with respect to b_1
+    assert sympy.expand(ch.nested_diff(3) - ch.chain_gradient(3).gradient) == 0
 
 
 def test_gradient_size_is_linear_in_depth():
@@ -204,11 +215,34 @@ def test_finite_difference_zero_gradient_and_its_step():
         assert fd.value == 0 and fd.sign == 0 and fd.log_abs == -math.inf
     # default step: 1e-20 max(|p|, 1), shrunk by the possible gain prod max(1, |w_k|/4) after layer j
     fd = chain_fd.finite_difference([1.0, 8.0, 40.0], [2.5, 0.0, 0.0], 0.5, param="b", j=1)
-    assert float(fd.h) == pytest.approx(2.5e-20 / 100, rel=1e-12)  # gain 2 * 10 = 20 -> 10^-(20 + 2)
+    assert float(fd.h / 2.5e-22) == pytest.approx(1, abs=1e-12)  # gain 2 * 10 = 20 -> 10^-(20 + 2)
     assert fd.dps == 40
+    for w, rel_h in (([1.0, 48.0], 1e-22), ([1.0, 36.0, 4.4], 1e-21), ([1.0, -3.0, 2.0], 1e-20)):
+        # gains 12 (two digits), 9 * 1.1 = 9.9 (one digit), 1 (none)
+        step = chain_fd.finite_difference(w, [0.5] * len(w), 0.5, param="w", j=1).h
+        assert float(step / rel_h) == pytest.approx(1, abs=1e-12)  # p = w_1 = 1
     direct = chain_fd.finite_difference_direct([1.0, 8.0, 40.0], [2.5, 0.0, 0.0], 0.5, param="b", j=1)
-    assert direct.dps == 80 + 3 * 3 and float(direct.h) == pytest.approx(2.5e-20, rel=1e-12)
+    assert direct.dps == 80 + 3 * 3 and float(direct.h / 2.5e-20) == pytest.approx(1, abs=1e-12)
     assert direct.log_abs == pytest.approx(fd.log_abs, abs=1e-12)
+    for param, j, p in (("b", 2, 1.0), ("w", 3, 40.0), ("w", 1, 1.0), ("b", 1, 2.5)):  # h = 1e-20 max(|p|, 1)
+        step = chain_fd.finite_difference_direct([1.0, 8.0, 40.0], [2.5, 0.0, 0.0], 0.5, param=param, j=j).h
+        assert float(step / (1e-20 * p)) == pytest.approx(1, abs=1e-12)
+
+
+def test_finite_difference_defaults_other_number_types_and_targets():
+    # default j = 1 and param = "b", against the brute-force difference written here
+    w, b = [0.8, -1.7, 2.2], [0.3, 0.1, -0.4]
+    slow = _plain_fd(w, b, 0.6, 0.3, "b", 1, dps=80)
+    for method in (chain_fd.finite_difference, chain_fd.finite_difference_direct):
+        fd = method(w, b, 0.6, 0.3)
+        assert float(fd.value / slow) == pytest.approx(1, abs=1e-14)
+    # SymPy floats are read at their value; a target y != 0 enters C = (a_n - y)^2 / 2
+    fl = chain_fd.finite_difference_direct(
+        [sympy.Float(x) for x in w], [sympy.Float(x) for x in b], sympy.Float(0.6), 0.3
+    )
+    assert float(fl.value / slow) == pytest.approx(1, abs=1e-14)
+    fl = chain_fd.finite_difference([sympy.Float(x) for x in w], b, sympy.Float(0.6), 0.3)
+    assert float(fl.value / slow) == pytest.approx(1, abs=1e-14)
 
 
 def test_finite_difference_messages():
@@ -222,7 +256,7 @@ def test_finite_difference_messages():
         ch.forward([1.0, 2.0], [0.0], 0.5)
     with pytest.raises(ValueError, match="same length"):
         ch.forward([], [], 0.5)
-    with pytest.raises(ValueError, match="w, b and a0 must be finite"):
+    with pytest.raises(ValueError, match=r"^w, b and a0 must be finite$"):
         ch.forward([1.0], [0.0], math.inf)
     with pytest.raises(ValueError, match="must be finite"):
         ch.forward_exact([1.0], [math.nan], 0.5)
@@ -259,7 +293,7 @@ def test_product_form_of_a_deep_chain():
     assert first == sigma_prime(sympy.Symbol("z1", real=True)) and last == sympy.Symbol("dC/da_9", real=True)
     assert isinstance(prod, sympy.Product)
     (j, lo, hi) = prod.limits[0]
-    assert (lo, hi) == (2, 9) and j.name == "j"
+    assert (lo, hi) == (2, 9) and j.name == "j" and j.is_integer and j.is_positive
     assert prod.function.args == (sympy.Symbol("w_j", real=True), sigma_prime(sympy.Symbol("z_j", real=True)))
     # substituting j = 2..9 term by term gives back dC/db_1
     terms = [
@@ -283,8 +317,9 @@ def test_recursion_steps_and_lazy_maps():
     assert g.weight_gradients[2] == sympy.Symbol("a_1", real=True) * g.bias_gradients[2]
     assert g.bias_gradients[2] is g.bias_gradients[2]  # built once
     for bad in (0, 4, True, 1.0):
-        with pytest.raises(KeyError):
+        with pytest.raises(KeyError) as err:
             g.bias_gradients[bad]
+        assert err.value.args == (bad,)
     assert repr(g.bias_gradients) == "<dC/db_j for j = 1..3, built on access>"
     assert repr(g.weight_gradients) == "<dC/dw_j for j = 1..3, built on access>"
     assert repr(g.recursion) == "<dC/db_j = sigma'(z_j) w_(j+1) dC/db_(j+1) for j = 1..3, built on access>"
@@ -334,6 +369,8 @@ def test_forward_exact_by_hand():
     assert fe.z[0] == sympy.Rational(3602879701896397, 36028797018963968)
     fe = ch.forward_exact([sympy.Integer(3)], [sympy.Rational(-3, 4)], sympy.Rational(1, 4))
     assert fe.z == (0,) and fe.a[1] == half
+    fe = ch.forward_exact([sympy.sqrt(2)], [np.int64(1)], half)
+    assert fe.z == (sympy.sqrt(2) / 2 + 1,)
 
 
 def test_float_forward_pass_by_hand():
@@ -341,6 +378,7 @@ def test_float_forward_pass_by_hand():
     assert fw.z[0] == 1.0 and fw.a[1] == pytest.approx(1 / (1 + math.exp(-1.0)), rel=1e-15)
     assert fw.z[1] == pytest.approx(-fw.a[1] + 0.25, rel=1e-15)
     assert fw.a[0] == 0.25 and fw.a.shape == (3,) and fw.z.shape == (2,)
+    assert fw.w.tolist() == [2.0, -1.0] and fw.b.tolist() == [0.5, 0.25]
 
 
 def test_log_sigmoid_prime_against_mpmath():
@@ -349,12 +387,19 @@ def test_log_sigmoid_prime_against_mpmath():
             e = mpmath.exp(-mpmath.mpf(z))
             exact = float(mpmath.log(e / (1 + e) ** 2))  # sigma(1 - sigma) without cancellation
         assert float(ch.log_sigmoid_prime(z)) == pytest.approx(exact, rel=1e-14, abs=1e-15)
+    # exact inputs are evaluated as floats: -2 log(1 + e^(-1/2)) - 1/2 at z = 1/2, -2 log 2 at z = 0
+    assert float(ch.log_sigmoid_prime(sympy.Rational(1, 2))) == pytest.approx(
+        -2 * math.log1p(math.exp(-0.5)) - 0.5, rel=1e-15
+    )
+    assert float(ch.log_sigmoid_prime(0)) == pytest.approx(-2 * math.log(2), rel=1e-15)
 
 
 def test_backward_log_with_zero_factors_and_signs():
     # w_2 = 0 cuts the chain: dC/db_1 = 0 (log -inf, sign 0); a_0 = 0: dC/dw_1 = 0
     fw = ch.forward([1.5, 0.0, -2.0], [0.1, 0.2, 0.3], 0.0)
-    bw = ch.backward_log(fw, -0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # log 0 is -inf here, not a RuntimeWarning
+        bw = ch.backward_log(fw, -0.5)
     assert bw.log_abs_b[0] == -math.inf and bw.sign_b[0] == 0
     assert bw.sign_w[0] == 0 and bw.log_abs_w[0] == -math.inf
     s2, s3 = (lambda z: math.exp(-z) / (1 + math.exp(-z)) ** 2)(fw.z[1]), None
@@ -363,7 +408,9 @@ def test_backward_log_with_zero_factors_and_signs():
     assert bw.sign_b[1] == math.copysign(1, expected_b2)
     assert bw.log_abs_b[1] == pytest.approx(math.log(abs(expected_b2)), abs=1e-14)
     assert bw.log_abs_w[1] == pytest.approx(math.log(abs(expected_b2 * fw.a[1])), abs=1e-14)
-    assert ch.backward_log(fw, 0.0).sign_b.tolist() == [0.0, 0.0, 0.0]
+    assert bw.sign_w[1] == bw.sign_b[1] and bw.sign_w[2] == -1.0  # a_1, a_2 > 0 keep the sign
+    zero = ch.backward_log(fw, 0.0)
+    assert zero.sign_b.tolist() == [0.0, 0.0, 0.0] and zero.log_abs_b.tolist() == [-math.inf] * 3
 
 
 def test_log_abs_eval_of_numbers_zeros_and_unknown_factors():
@@ -382,6 +429,9 @@ def test_log_abs_eval_of_numbers_zeros_and_unknown_factors():
     la, sa = ch.log_abs_eval(sigma_prime(z1) ** 2 / w2**3, fw, 1.0)
     s1 = math.exp(-fw.z[0]) / (1 + math.exp(-fw.z[0])) ** 2
     assert sa == -1.0 and la == pytest.approx(math.log(s1**2 / 8), abs=1e-14)
+    for bad in (sympy.sqrt(w1), sympy.Symbol("dC/da_3", real=True), sympy.Symbol("z1", real=True), 1 + w1):
+        with pytest.raises(ValueError, match="cannot evaluate factor"):
+            ch.log_abs_eval(2 * bad, fw, 1.0)
     assert ch.log_abs_eval(sympy.sqrt(2) * w1, fw, 1.0)[0] == pytest.approx(
         math.log(3 * math.sqrt(2)), abs=1e-15
     )

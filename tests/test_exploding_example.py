@@ -83,3 +83,16 @@ def test_bad_input():
         gradmath.solve("exploding-example", depth=301)
     with pytest.raises(TypeError, match="depth"):
         gradmath.solve("exploding-example", depth=3.0)
+
+
+@pytest.mark.parametrize("pid", ["chain-gradient", "gradient-ratio", "exploding-example"])
+def test_worked_solution_renders_without_ascii_maths(pid):
+    sol = gradmath.solve(pid, **({"n_samples": 2000} if pid == "gradient-ratio" else {}))
+    text = sol.to_unicode()
+    for bad in ("Eq(", "Abs(", "sigma_prime(", "sqrt(", "**", "sigma'", "dC/db", ">=", "<="):
+        assert bad not in text, bad
+    md = sol._repr_markdown_()
+    assert md.count("$") >= 20 and "sigma_prime(" not in md
+    texts = [sol.title, sol.statement, sol.answer_text, sol.verdict_reason]
+    texts += [s.text for s in sol.steps] + [c.claim for c in sol.checks] + [c.catches for c in sol.checks]
+    assert all("$" in t.typst() for t in texts if any(not isinstance(p, str) for p in t.parts))
