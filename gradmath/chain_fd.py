@@ -102,7 +102,8 @@ def _sigma_pair(z_minus, dz):
     ``sigma(u) - sigma(v) = sigma(u) sigma(-v) (1 - e^{-(u - v)})``."""
     e_minus = mpmath.exp(-z_minus)
     s_minus = _ONE / (_ONE + e_minus)
-    return s_minus, (_ONE / (_ONE + mpmath.exp(-(z_minus + dz)))) * (e_minus * s_minus) * _one_minus_exp_neg(dz)
+    s_plus = _ONE / (_ONE + mpmath.exp(-(z_minus + dz)))
+    return s_minus, s_plus * (e_minus * s_minus) * _one_minus_exp_neg(dz)
 
 
 def finite_difference(
