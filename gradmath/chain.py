@@ -14,12 +14,16 @@ so ``dC/db_1 = sigma'(z_1) w_2 sigma'(z_2) ... w_n sigma'(z_n) dC/da_n`` is a pr
 expression ``C(sigma(w_n sigma(... sigma(w_1 a_0 + b_1) ...) + b_n))`` is the independent oracle
 (:func:`nested_diff`; at the default recursion limit it fails from depth ~40 on).
 
-Numeric: :func:`forward` evaluates the chain in float64 (stable sigma), :func:`backward_log`
-gives ``log|dC/db_j|`` and its sign as sums of logs (a product of 1000 factors under- or
-overflows a float; its logarithm does not), and :func:`finite_difference` differentiates the
-*actual* chain by central differences in mpmath: the two perturbed chains' difference is carried
-forward exactly, so no precision is lost at any depth (:func:`finite_difference_direct`, the
-plain two-cost version, needs ~|log10 gradient| digits and is kept as its cross-check).
+For display, :meth:`ChainGradient.book_form` keeps the book's factor order (eq. 121/122 read
+``sigma'(z_1) w_2 sigma'(z_2) ...``; SymPy's canonical ``Mul`` sorts the factors its own way) and
+:meth:`ChainGradient.product_form` writes a deep chain as ``sigma'(z_1) prod_j w_j sigma'(z_j) dC/da_n``.
+
+Numeric: :func:`forward` evaluates the chain in float64 (stable sigma), :func:`forward_exact` in
+exact arithmetic (SymPy; ``sigma(0) = 1/2`` exactly), :func:`backward_log` gives ``log|dC/db_j|``
+and its sign as sums of logs (a product of 1000 factors under- or overflows a float; its logarithm
+does not), :func:`log_abs_eval` evaluates a symbolic product the same way, and
+:func:`random_parameters` draws the N(0, 1) chains the solvers check against. The independent
+numeric oracle, central differences of the actual chain in mpmath, is :mod:`gradmath.chain_fd`.
 
 Examples
 --------
@@ -32,14 +36,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import mpmath
 import numpy as np
 import sympy
 
 from .activations import sigma, sigma_prime, sigmoid
+from .printing.nodes import ordered
 
 __all__ = [
     "check_depth",
@@ -47,16 +52,17 @@ __all__ = [
     "chain_gradient",
     "nested_chain",
     "nested_diff",
+    "ChainParams",
+    "random_parameters",
     "ChainForward",
     "forward",
+    "ExactForward",
+    "forward_exact",
     "log_sigmoid_prime",
     "ChainBackward",
     "backward_log",
     "log_abs_eval",
-    "quadratic_cost",
-    "finite_difference",
-    "finite_difference_direct",
-    "FiniteDifference",
+    "as_params",
 ]
 
 
@@ -93,9 +99,9 @@ class _Lazy(Mapping):
         if j not in self._cache:
             g = self._owner
             if self._kind == "b":
-                self._cache[j] = g.gradient if j == 1 else _product(g.bias_factors(j))
-            elif self._kind == "w":
-                self._cache[j] = _product([g.a(j - 1), *g.bias_factors(j)])
+                self._cache[j] = g.gradient if j == 1 else sympy.Mul(*g.bias_factors(j))
+            elif self._kind == "w":  # a_{j-1} dC/db_j; Mul keeps the long product's sorted order
+                self._cache[j] = sympy.Mul(g.a(j - 1), g.bias_gradients[j])
             else:
                 self._cache[j] = g.recursion_step(j)
         return self._cache[j]
@@ -156,6 +162,22 @@ class ChainGradient:
         out.append(self.dC_da)
         return out
 
+    def book_form(self, j: int = 1) -> sympy.Expr:
+        """``dC/db_j`` with its factors in the book's order (eq. 121/122), for display.
+
+        An unevaluated product (:func:`~gradmath.printing.nodes.ordered`): it prints
+        ``sigma'(z_j) w_{j+1} sigma'(z_{j+1}) ... dC/da_n`` and equals :attr:`bias_gradients` ``[j]``.
+        """
+        return ordered(*self.bias_factors(j))
+
+    def product_form(self) -> sympy.Expr:
+        """``dC/db_1 = sigma'(z_1) prod_{j=2..n} w_j sigma'(z_j) dC/da_n`` (eq. 121) as an unevaluated
+        product over ``j``, in the book's order: the display for a chain too deep to write out."""
+        j = sympy.Symbol("j", integer=True, positive=True)
+        factor = ordered(sympy.Symbol("w_j", real=True), sigma_prime(sympy.Symbol("z_j", real=True)))
+        inner = sympy.Product(factor, (j, 2, self.depth))
+        return ordered(sigma_prime(self.z[0]), inner, self.dC_da)
+
     def recursion_step(self, j: int) -> sympy.Eq:
         """eq. BP for the chain: dC/db_j = sigma'(z_j) w_{j+1} dC/db_{j+1} (book order, unevaluated)."""
         lhs = sympy.Symbol(f"dC/db_{j}", real=True)
@@ -202,21 +224,11 @@ def chain_gradient(depth: int = 4) -> ChainGradient:
     for j in range(n - 1, 0, -1):
         factors += [w[j], sigma_prime(z[j - 1])]
     g = ChainGradient(depth=n, z=z, w=w, dC_da=dC_da)
-    g.gradient = _product(factors)
+    g.gradient = sympy.Mul(*factors)
     g.bias_gradients = _Lazy(g, "b")
     g.weight_gradients = _Lazy(g, "w")
     g.recursion = _Lazy(g, "recursion")
     return g
-
-
-def _product(factors) -> sympy.Expr:
-    """sympy.Mul of distinct factors, fed in (nearly) SymPy's canonical order so that its sort is O(n)."""
-    symbols = sorted((f for f in factors if isinstance(f, sympy.Symbol)), key=lambda s: s.name)
-    others = sorted(
-        (f for f in factors if not isinstance(f, sympy.Symbol)),
-        key=lambda f: f.args[0].name if f.args and isinstance(f.args[0], sympy.Symbol) else str(f),
-    )
-    return sympy.Mul(*symbols, *others)
 
 
 def nested_chain(depth: int):
@@ -227,12 +239,10 @@ def nested_chain(depth: int):
     undefined SymPy function.
     """
     n = check_depth(depth)
-    w = sympy.symbols(f"w1:{n + 1}", real=True)
-    b = tuple(sympy.Symbol(f"b_{j}", real=True) for j in range(1, n + 1))
     act = sympy.Symbol("a_0", real=True)
     Z = []
-    for j in range(n):
-        zj = w[j] * act + b[j]
+    for j in range(1, n + 1):
+        zj = sympy.Symbol(f"w{j}", real=True) * act + sympy.Symbol(f"b_{j}", real=True)
         Z.append(zj)
         act = sigma(zj)
     C = sympy.Function("C")
@@ -253,11 +263,10 @@ def nested_diff(depth: int, wrt: str = "b", j: int = 1) -> sympy.Expr:
         raise ValueError(f"wrt must be 'b' or 'w', got {wrt!r}")
     var = sympy.Symbol(f"{wrt}_{j}", real=True) if wrt == "b" else sympy.Symbol(f"w{j}", real=True)
     d = sympy.diff(cost, var)
-    z = sympy.symbols(f"z1:{n + 1}", real=True)
     names = {}
-    for k in range(n):
-        names[Z[k]] = z[k]
-        names[sigma(Z[k])] = sympy.Symbol(f"a_{k + 1}", real=True)
+    for k, zk in enumerate(Z, 1):
+        names[zk] = sympy.Symbol(f"z{k}", real=True)
+        names[sigma(zk)] = sympy.Symbol(f"a_{k}", real=True)
     dC_da = sympy.Symbol(f"dC/da_{n}", real=True)
     d = d.replace(lambda e: isinstance(e, (sympy.Subs, sympy.Derivative)), lambda e: dC_da)
     return d.xreplace(names)
@@ -266,7 +275,9 @@ def nested_diff(depth: int, wrt: str = "b", j: int = 1) -> sympy.Expr:
 # --- numeric -----------------------------------------------------------------------------------
 
 
-def _as_params(w, b, a0):
+def as_params(w, b, a0) -> tuple[np.ndarray, np.ndarray, float]:
+    """Validate a chain's parameters ``w``, ``b`` (1-d, same length >= 1) and ``a0`` (all finite); return
+    them as floats. ValueError otherwise."""
     w = np.asarray(w, dtype=float)
     b = np.asarray(b, dtype=float)
     if w.ndim != 1 or b.shape != w.shape or w.size == 0:
@@ -274,6 +285,25 @@ def _as_params(w, b, a0):
     if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b)) and math.isfinite(float(a0))):
         raise ValueError("w, b and a0 must be finite")
     return w, b, float(a0)
+
+
+@dataclass(frozen=True)
+class ChainParams:
+    """A chain's parameters: ``w[j-1] = w_j``, ``b[j-1] = b_j`` and the input activation ``a0``."""
+
+    w: np.ndarray
+    b: np.ndarray
+    a0: float
+
+
+def random_parameters(depth: int, seed: int) -> ChainParams:
+    """A chain with weights and biases from N(0, 1) (the book's initialisation), ``a_0 ~ U(0.1, 0.9)``.
+
+    Drawn from ``np.random.default_rng(seed)`` in this order: the n weights, the n biases, a_0.
+    """
+    n = check_depth(depth)
+    rng = np.random.default_rng(seed)
+    return ChainParams(rng.standard_normal(n), rng.standard_normal(n), float(rng.uniform(0.1, 0.9)))
 
 
 def log_sigmoid_prime(z):
@@ -294,7 +324,7 @@ class ChainForward:
 
 def forward(w: Sequence[float], b: Sequence[float], a0: float) -> ChainForward:
     """Run the chain z_j = w_j a_{j-1} + b_j, a_j = sigma(z_j) in float64."""
-    w, b, a0 = _as_params(w, b, a0)
+    w, b, a0 = as_params(w, b, a0)
     n = w.size
     z = np.empty(n)
     a = np.empty(n + 1)
@@ -305,9 +335,35 @@ def forward(w: Sequence[float], b: Sequence[float], a0: float) -> ChainForward:
     return ChainForward(w=w, b=b, z=z, a=a)
 
 
-def quadratic_cost(a_n, y: float = 0.0):
-    """C = (a_n - y)^2 / 2, the cost used for the numeric chains; dC/da_n = a_n - y."""
-    return (a_n - y) ** 2 / 2
+@dataclass(frozen=True)
+class ExactForward:
+    """A forward pass in exact arithmetic: ``z[j-1] = z_j`` and ``a[j] = a_j`` as SymPy numbers."""
+
+    z: tuple
+    a: tuple
+
+
+def _exact(x) -> sympy.Expr:
+    """``x`` as an exact SymPy number: a float at its exact binary value, ints and fractions as given."""
+    return sympy.Rational(float(x)) if isinstance(x, (float, np.floating)) else sympy.sympify(x)
+
+
+def forward_exact(w: Sequence, b: Sequence, a0) -> ExactForward:
+    """Run the chain z_j = w_j a_{j-1} + b_j, a_j = 1/(1 + e^{-z_j}) in exact arithmetic (SymPy).
+
+    Floats are taken at their exact binary value; ints, fractions and SymPy rationals as given.
+    sigma is written out as ``1/(1 + exp(-z))``, so ``a_j`` is exact: 1/2 where ``z_j = 0``, a closed
+    form in ``exp`` otherwise (``sympy.N`` evaluates it to any precision).
+    """
+    as_params(w, b, a0)
+    act = _exact(a0)
+    z, a = [], [act]
+    for wj, bj in zip(w, b, strict=True):
+        zj = _exact(wj) * act + _exact(bj)
+        act = 1 / (1 + sympy.exp(-zj))
+        z.append(zj)
+        a.append(act)
+    return ExactForward(z=tuple(z), a=tuple(a))
 
 
 @dataclass
@@ -318,11 +374,6 @@ class ChainBackward:
     sign_b: np.ndarray
     log_abs_w: np.ndarray
     sign_w: np.ndarray
-
-    def bias_gradients(self) -> np.ndarray:
-        """dC/db_j as floats (may under/overflow for deep chains: use ``log_abs_b`` there)."""
-        with np.errstate(over="ignore", under="ignore"):
-            return self.sign_b * np.exp(self.log_abs_b)
 
 
 def backward_log(fw: ChainForward, dC_da: float) -> ChainBackward:
@@ -358,165 +409,41 @@ def backward_log(fw: ChainForward, dC_da: float) -> ChainBackward:
 def log_abs_eval(expr: sympy.Expr, fw: ChainForward, dC_da: float) -> tuple[float, float]:
     """Evaluate a symbolic product such as :attr:`ChainGradient.gradient` in log space.
 
-    Each factor of ``expr`` (``sigma_prime(z_k)``, ``w_k``, ``a_k``, ``dC/da_n``) is replaced by the
-    log of its absolute value at the forward pass ``fw``; the logs are summed exactly
-    (``math.fsum``). Returns ``(log|expr|, sign)``.
+    Each factor of ``expr`` (``sigma_prime(z_k)``, ``w_k``, ``a_k``, ``dC/da_n``, a number, or an
+    integer power of one of these) is replaced by the log of its absolute value at the forward pass
+    ``fw``; the logs are summed exactly (``math.fsum``). Returns ``(log|expr|, sign)``.
     """
     logs, sign = [], 1.0
     for f in sympy.Mul.make_args(expr):
-        if isinstance(f, sigma_prime):
-            k = _index(f.args[0], "z")
-            logs.append(float(log_sigmoid_prime(fw.z[k - 1])))
-            continue
-        name = f.name if isinstance(f, sympy.Symbol) else None
-        if name is None:
-            value = float(f)
-        elif name.startswith("dC/da_"):
-            value = dC_da
-        elif name.startswith("w"):
-            value = fw.w[_index(f, "w") - 1]
-        elif name.startswith("a_"):
-            value = fw.a[_index(f, "a_")]
-        else:
-            raise ValueError(f"cannot evaluate factor {f} of a chain gradient")
-        logs.append(math.log(abs(value)) if value != 0 else -math.inf)
-        sign *= math.copysign(1.0, value) if value != 0 else 0.0
+        base, power = f.as_base_exp()
+        if not power.is_Integer:  # sqrt(2) is one number; sqrt(w1) is refused by _log_factor
+            base, power = f, sympy.Integer(1)
+        log_f, sign_f = _log_factor(base, fw, dC_da)
+        logs.append(int(power) * log_f)
+        sign *= sign_f ** int(power)
     return math.fsum(logs), sign
 
 
-def _index(sym, prefix: str) -> int:
-    return int(sym.name[len(prefix) :])
+#: the names of the chain's quantities: z_k (inside sigma'), w_k, a_k
+_NAME = re.compile(r"(z|w|a_)(\d+)")
 
 
-@dataclass
-class FiniteDifference:
-    """A central finite difference (mpmath): ``value``, its ``log_abs`` and ``sign``; ``dps`` and ``h``."""
-
-    value: mpmath.mpf
-    log_abs: float
-    sign: float
-    dps: int
-    h: mpmath.mpf
-
-
-def _mp_cost(w, b, a0, y, param, j, delta):
-    """C = (a_n - y)^2 / 2 of the chain with b_j (or w_j) shifted by ``delta``, at the current dps."""
-    act = mpmath.mpf(a0)
-    for k in range(len(w)):
-        wk = mpmath.mpf(w[k])
-        bk = mpmath.mpf(b[k])
-        if k == j - 1:
-            if param == "b":
-                bk += delta
-            else:
-                wk += delta
-        zk = wk * act + bk
-        act = 1 / (1 + mpmath.exp(-zk))
-    return (act - y) ** 2 / 2
-
-
-def _check_fd_args(w, b, a0, param, j):
-    w, b, a0 = _as_params(w, b, a0)
-    if param not in ("b", "w"):
-        raise ValueError(f"param must be 'b' or 'w', got {param!r}")
-    check_depth(j, "j")
-    if j > w.size:
-        raise ValueError(f"j must be in 1..{w.size}, got {j}")
-    return w, b, a0
-
-
-def _result(d, dps, h) -> FiniteDifference:
-    log_abs = float(mpmath.log(abs(d))) if d != 0 else -math.inf
-    return FiniteDifference(value=+d, log_abs=log_abs, sign=float(mpmath.sign(d)), dps=dps, h=h)
-
-
-def _one_minus_exp_neg(d, expm1):
-    """1 - e^{-d} = -expm1(-d); for |d| < 1e-13 as d (1 - d/2 + d^2/6) (relative error < 1e-52)."""
-    if abs(d) < 1e-13:
-        return d - d * d * (0.5 - d / 6)
-    return -expm1(-d)
-
-
-def finite_difference(
-    w: Sequence[float],
-    b: Sequence[float],
-    a0: float,
-    y: float = 0.0,
-    param: str = "b",
-    j: int = 1,
-    dps: int = 40,
-    rel_h: float | None = None,
-) -> FiniteDifference:
-    """dC/db_j (or dC/dw_j) of the actual chain by a central difference, at any depth.
-
-    The secant ``(C(p + h) - C(p - h)) / 2h`` with ``C = (a_n - y)^2 / 2``. For a deep chain the
-    two costs agree to hundreds of digits, so they are not subtracted: the *difference* of the
-    two perturbed chains is carried forward exactly instead (no derivative, no sigma' is used),
-
-    - ``z+_k - z-_k = w_k (a+_{k-1} - a-_{k-1})``,
-    - ``sigma(u) - sigma(v) = sigma(u) sigma(-v) (1 - e^{-(u - v)})`` (an identity, no cancellation),
-    - ``C+ - C- = (a+_n - a-_n)(a+_n + a-_n - 2y) / 2``,
-
-    in mpmath, whose numbers have an unbounded exponent, so a difference of 1e-1000 neither
-    underflows nor loses digits. ``dps`` digits suffice at any depth because nothing cancels.
-    The secant differs from the derivative by ``O(h^2)``. The default step is
-    ``h = 1e-20 max(|p|, 1) / G`` with ``G = prod_{k>j} max(1, |w_k|/4)``, an a-priori bound on how
-    much the chain can amplify a perturbation (``|w sigma'| <= |w|/4``), so that even an exploding
-    chain is differenced in its linear regime.
-    """
-    w, b, a0 = _check_fd_args(w, b, a0, param, j)
-    mpf, exp, expm1 = mpmath.mpf, mpmath.exp, mpmath.expm1
-    with mpmath.workdps(dps):
-        one = mpf(1)
-        p = mpf(b[j - 1] if param == "b" else w[j - 1])
-        if rel_h is None:
-            log10_gain = float(np.sum(np.log10(np.maximum(np.abs(w[j:]) / 4, 1.0))))
-            rel_h = mpmath.power(10, -20 - math.ceil(log10_gain))
-        h = mpf(rel_h) * max(abs(p), one)
-        act = mpf(a0)  # a-_k: the chain with p - h
-        diff = mpf(0)  # a+_k - a-_k
-        for k, (wk, bk) in enumerate(zip(map(mpf, w.tolist()), map(mpf, b.tolist()), strict=True)):
-            if k < j - 1:  # before the perturbed neuron both chains coincide
-                act = one / (one + exp(-(wk * act + bk)))
-                continue
-            if k == j - 1:
-                if param == "b":
-                    z_minus, dz = wk * act + bk - h, 2 * h
-                else:
-                    z_minus, dz = (wk - h) * act + bk, 2 * h * act
-            else:
-                z_minus, dz = wk * act + bk, wk * diff
-            e_minus = exp(-z_minus)
-            act_new = one / (one + e_minus)  # sigma(z-)
-            # sigma(z+) - sigma(z-) = sigma(z+) sigma(-z-) (1 - e^{-(z+ - z-)}), no cancellation
-            diff = (one / (one + exp(-(z_minus + dz)))) * (e_minus * act_new) * _one_minus_exp_neg(dz, expm1)
-            act = act_new
-        d_cost = diff * (2 * act + diff - 2 * mpf(y)) / 2
-        return _result(d_cost / (2 * h), dps, h)
-
-
-def finite_difference_direct(
-    w: Sequence[float],
-    b: Sequence[float],
-    a0: float,
-    y: float = 0.0,
-    param: str = "b",
-    j: int = 1,
-    dps: int | None = None,
-    rel_h: float = 1e-20,
-) -> FiniteDifference:
-    """The same central difference computed the plain way: two costs, subtracted, in mpmath.
-
-    Needs about ``-log10|dC/dp| + 2 log10(1/h) + 30`` digits (the default allows gradients down
-    to ``10^-(3n)`` for n neurons); slow for deep chains, used to validate
-    :func:`finite_difference` on moderate depths.
-    """
-    w, b, a0 = _check_fd_args(w, b, a0, param, j)
-    if dps is None:
-        dps = 80 + 3 * w.size
-    with mpmath.workdps(dps):
-        p = mpmath.mpf(b[j - 1] if param == "b" else w[j - 1])
-        h = mpmath.mpf(rel_h) * max(abs(p), mpmath.mpf(1))
-        up = _mp_cost(w, b, a0, y, param, j, h)
-        down = _mp_cost(w, b, a0, y, param, j, -h)
-        return _result((up - down) / (2 * h), dps, h)
+def _log_factor(f: sympy.Expr, fw: ChainForward, dC_da: float) -> tuple[float, float]:
+    """(log|f|, sign of f) for one factor of a chain gradient at the forward pass ``fw``."""
+    m = _NAME.fullmatch(str(f.args[0] if isinstance(f, sigma_prime) else f))
+    kind = m[1] if m else None
+    if isinstance(f, sigma_prime) and kind == "z":
+        return float(log_sigmoid_prime(fw.z[int(m[2]) - 1])), 1.0
+    if f.is_number:
+        value = float(f)
+    elif f == sympy.Symbol(f"dC/da_{fw.w.size}", real=True):
+        value = dC_da
+    elif isinstance(f, sympy.Symbol) and kind == "w":
+        value = fw.w[int(m[2]) - 1]
+    elif isinstance(f, sympy.Symbol) and kind == "a_":
+        value = fw.a[int(m[2])]
+    else:
+        raise ValueError(f"cannot evaluate factor {f} of a chain gradient")
+    if value == 0:
+        return -math.inf, 0.0
+    return math.log(abs(value)), math.copysign(1.0, value)

@@ -1,18 +1,6 @@
-"""The exploding gradient: w_j = 100, b_j = -100 a_(j-1), every term 25 (ch. 5, sec. 5.1).
+"""Nielsen ch. 5, sec. 5.1: an exploding gradient, every term w σ′(z) = 25. Run: python problems/exploding_example.py"""
 
-Usage: python problems/exploding_example.py [--depth N] [--a0 A]
-"""
+from gradmath.render import run_script
 
-import argparse
-
-import gradmath
-
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--depth", type=int, default=4, help="number of neurons n >= 2 (default 4)")
-parser.add_argument("--a0", type=float, default=0.25, help="input activation in (0, 1) (default 0.25)")
-args = parser.parse_args()
-try:
-    sol = gradmath.solve("exploding-example", depth=args.depth, a0=args.a0)
-except (TypeError, ValueError) as exc:
-    parser.error(str(exc))
-print(sol.summary())
+if __name__ == "__main__":
+    run_script("exploding-example")

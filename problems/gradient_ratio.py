@@ -1,5 +1,6 @@
-"""dC/db_1 / dC/db_3: at most 1/16 when |w_j| <= 1, and its typical size (ch. 5, sec. 5.1)."""
+"""Nielsen ch. 5, sec. 5.1: ∂C/∂b₁ is usually 16 times smaller than ∂C/∂b₃. Run: python problems/gradient_ratio.py"""
 
-import gradmath
+from gradmath.render import run_script
 
-print(gradmath.solve("gradient-ratio").summary())
+if __name__ == "__main__":
+    run_script("gradient-ratio")

@@ -18,9 +18,6 @@ from ..text import as_text
 
 # id -> (module:function in gradmath.solvers, order, source key, where)
 _LEGACY = {
-    "chain-gradient": ("chain:solve_chain_gradient", 20, "nielsen", "sec. 5.1, eq. 114-122"),
-    "gradient-ratio": ("chain:solve_gradient_ratio", 30, "nielsen", "sec. 5.1"),
-    "exploding-example": ("chain:solve_exploding_example", 40, "nielsen", "sec. 5.1"),
     "interval-width": ("bounds:solve_interval_width", 70, "nielsen", "Problem 1(2)"),
     "interval-width-max": ("bounds:solve_interval_width_max", 80, "nielsen", "Problem 1(3)"),
     "identity-neuron": ("identity:solve_identity_neuron", 90, "nielsen", "Problem 2"),
