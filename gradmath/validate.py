@@ -51,13 +51,20 @@ def _given(value: Any) -> str:
     return f"{type(value).__name__} {text}"
 
 
+def _num(x: float) -> str:
+    """A limit as a reader reads it: 5,000,000 rather than 5e+06."""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:g}"
+
+
 def _range_text(lo: float | None, hi: float | None, lo_open: bool = False, hi_open: bool = False) -> str:
     if lo is not None and hi is not None:
-        return f"in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        return f"in {'(' if lo_open else '['}{_num(lo)}, {_num(hi)}{')' if hi_open else ']'}"
     if lo is not None:
-        return f"{'>' if lo_open else '>='} {lo:g}"
+        return f"{'>' if lo_open else '>='} {_num(lo)}"
     if hi is not None:
-        return f"{'<' if hi_open else '<='} {hi:g}"
+        return f"{'<' if hi_open else '<='} {_num(hi)}"
     return ""
 
 
@@ -72,7 +79,7 @@ def integer(value: Any, name: str, lo: int | None = None, hi: int | None = None,
     value = int(value)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         reason = f" ({why_hi})" if why_hi and hi is not None and value > hi else ""
-        raise ValueError(f"{name} must be an integer {_range_text(lo, hi)}{reason}, got {value}")
+        raise ValueError(f"{name} must be an integer {_range_text(lo, hi)}{reason}, got {_num(value)}")
     return value
 
 

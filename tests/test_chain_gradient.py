@@ -85,7 +85,7 @@ def test_depth_limit_is_rejected_before_any_work(monkeypatch):
         raise AssertionError("compute ran")
 
     monkeypatch.setattr(ch, "chain_gradient", never)
-    with pytest.raises(ValueError, match=r"depth must be an integer in \[1, 100000\].*246 s"):
+    with pytest.raises(ValueError, match=r"depth must be an integer in \[1, 100,000\].*246 s"):
         gradmath.solve("chain-gradient", depth=10**6)
     assert cg.MAX_DEPTH == 100_000
 

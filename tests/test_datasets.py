@@ -65,7 +65,7 @@ def test_split_subset():
     assert sorted(first.y.tolist()) == sorted(list(range(10)) * 2)  # interleaved: 2 of each class
     np.testing.assert_array_equal(first.X, train.X[:20])
     for bad in (0, 4001):
-        with pytest.raises(ValueError, match="n must be an integer in \\[1, 4000\\]"):
+        with pytest.raises(ValueError, match="n must be an integer in \\[1, 4,000\\]"):
             train.subset(bad)
     for bad in (2.5, True, "10"):  # never coerced (gradmath.validate)
         with pytest.raises(TypeError, match="n must be an integer"):

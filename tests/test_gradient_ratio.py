@@ -121,7 +121,7 @@ def test_correction_quotes_the_book(sol):
 
 
 def test_sample_size_limit():
-    with pytest.raises(ValueError, match=r"n_samples must be an integer in \[1000, 5e\+06\]"):
+    with pytest.raises(ValueError, match=r"n_samples must be an integer in \[1,000, 5,000,000\]"):
         gradmath.solve("gradient-ratio", n_samples=10**7)
     with pytest.raises(TypeError, match="n_samples"):
         gradmath.solve("gradient-ratio", n_samples=1e5)

@@ -416,6 +416,6 @@ def test_sizes_that_would_exhaust_memory_are_refused_at_once_naming_the_limit():
     with pytest.raises(ValueError, match=r"50,006,112 weights and biases \(400 MB as float64\)"):
         Network([7071, 7071])
     with pytest.raises(
-        ValueError, match=r"sizes\[0\] must be an integer in \[1, 1e\+06\].*MAX_LAYER_SIZE = 1,000,000"
+        ValueError, match=r"sizes\[0\] must be an integer in \[1, 1,000,000\].*MAX_LAYER_SIZE = 1,000,000"
     ):
         Network([10**7, 1])
