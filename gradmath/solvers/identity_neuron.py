@@ -43,6 +43,8 @@ HALF = sympy.Rational(1, 2)
 #: the w₁ at which the closed-form error is compared with the neuron evaluated in mpmath
 SWEEP = (4.0, 2.0, 1.0, 0.5, 0.1, 1e-2, 1e-4, 1e-8)
 W_NEXT, B_NEXT = 3.0, -1.0  # the following neuron of the chain check
+WP = sympy.Symbol("w'")
+E_X = sympy.Symbol("e(x)")  # the error of a fit without offset, x − w₂σ(w₁x + b)
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,7 @@ def _num(v: float) -> sympy.Symbol:
 
 def _steps(r: IdentityResult) -> list[Step]:
     tay, mm = r.taylor, r.mm
-    e_of_d = sympy.Function("e")(D)
+    e_of_d = sympy.Symbol("e(Delta)")
     return [
         Step(tx("Write {} and choose {}, so that the weighted input is {}:", sympy.Eq(x, HALF + D),
                 sympy.Eq(B, -W1 / 2), ordered(W1, D)),
@@ -286,9 +288,9 @@ def _steps(r: IdentityResult) -> list[Step]:
                 sympy.Interval(0, 1)), table=_fits_table(r)),
         Step(tx("The minimax error {} alternates with equal size at four points: the ends and the two points "
                 "where {}, the edges of the interval of Problem 1(2) for the weight {}:",
-                sympy.Eq(sympy.Function("e")(x), x - NEURON, evaluate=False),
+                sympy.Eq(E_X, x - NEURON, evaluate=False),
                 sympy.Eq(sympy.Abs(ordered(W1, W2, sigma_prime(Z)), evaluate=False), 1), ordered(W1, W2)),
-             sympy.Eq(sympy.Tuple(*(sympy.Function("e")(sympy.Symbol(f"{p:.6g}")) for p in mm.points)),
+             sympy.Eq(sympy.Tuple(*(sympy.Symbol(f"e({p:.6g})") for p in mm.points)),
                       sympy.Tuple(*(sympy.Symbol(f"{v:.6g}") for v in mm.levels)), evaluate=False)),
         Step(_optimality_text(r)),
     ]  # fmt: skip
@@ -308,7 +310,7 @@ def _optimality_text(r: IdentityResult) -> Text:
               "one rests on the search (five starts here, differential evolution in the tests).",
               sympy.Eq(NEURON, ordered(sympy.Symbol("v_2"), sigma(ordered_sum(ordered(sympy.Symbol("v_1"), x),
                                                                               sympy.Symbol("c"))))),
-              _three_exponentials(), E_STAR, sympy.Function("e")(x), sympy.Tuple(W1, B, W2),
+              _three_exponentials(), E_STAR, E_X, sympy.Tuple(W1, B, W2),
               _digits(mm.lower, 12), mm.dps, Num(mm.gap, sig=1), sympy.Eq(E_STAR, _digits(mm.upper, 20)),
               sympy.Eq(x, HALF), sympy.Eq(W2, 1), sympy.Eq(B, -W1 / 2),
               *(Num(v, sig=2) for v in r.hessian))  # fmt: skip
@@ -393,25 +395,29 @@ def _construction_checks(r: IdentityResult) -> list[Check]:
                                3 * E_MAX / (1 - 3 * E_MAX))),
         Check.close(tx("the offset is {} (at {})", tay.offset, sympy.Eq(W1, _num(w1c))), r.offset_mean,
                     float(tay.offset.subs(W1, w1c)),
-                    ("mean of output − x over [0, 1] (mpmath quadrature)", "SymPy: the constant term minus 1/2"),
+                    (tx("the mean of {} over {} (mpmath quadrature)", ordered_sum(NEURON, -x), sympy.Interval(0, 1)),
+                     tx("SymPy: the constant term minus {}", HALF)),
                     atol=1e-9, catches=tx("{} or {}", ordered_sum(2 / W1, HALF), ordered_sum(4 / W1, -HALF))),
         Check.close(tx("the worst-case error is {} for every {} of the sweep", tay.exact_error, W1), max(ulps), 0.0,
                     ("gradmath.identity.exact_max_error (float64)",
-                     "the neuron as defined on 101 points, at 40 + 3 log₁₀(1/w₁) digits (mpmath)"),
+                     tx("the neuron as defined, on 101 points at 40 digits plus three per power of ten in {} (mpmath)",
+                        1 / W1)),
                     atol=4.0,
                     detail=tx("largest difference {:.2} ulps, over {} from {} to {}", max(ulps), W1,
                               Num(min(r.sweep), sig=3), Num(max(r.sweep), sig=3)),
                     catches=tx("cancellation: the textbook form gives 0.0 at {}, where the error is {}",
                                sympy.Eq(W1, _num(1e-8)), Num(idn.exact_max_error(1e-8), sig=3))),
         Check.close(tx("the leading error constant is {}", tay.c_series), float(tay.c_taylor), float(tay.c_series),
-                    ("SymPy: the cubic term of the output at |Δ| = 1/2",
+                    (tx("SymPy: the cubic term of the output at {}", sympy.Eq(sympy.Abs(D), HALF)),
                      "SymPy: the series of the exact worst-case error"), atol=0.0,
                     detail=tx("{} and {}", tay.c_taylor, tay.c_series),
                     catches=tx("a wrong series coefficient, or the error taken at {} instead of {}",
                                sympy.Eq(sympy.Abs(D), 1), sympy.Eq(sympy.Abs(D), HALF))),
         Check.close(tx("in a chain the next bias absorbs the offset ({}, {})", sympy.Eq(sympy.Symbol("w'"), 3),
                        sympy.Eq(sympy.Symbol("b'"), -1)), r.chain_error, 0.0,
-                    ("the composed chain on 101 points (mpmath)", "the bound (w′/4) e_max"),
+                    ("the composed chain on 101 points (mpmath)", tx("the bound {}", ordered(WP / 4, E_MAX))),
+                    detail=tx("largest change {:.3} against the bound {:.3}", r.chain_error,
+                              W_NEXT / 4 * r.neuron.error_bound),
                     atol=W_NEXT / 4 * r.neuron.error_bound * (1 + 1e-12) + 1e-300,
                     catches=tx("a bias that subtracts {} instead of {}", OFFSET, ordered(sympy.Symbol("w'"), OFFSET))),
     ]  # fmt: skip
@@ -441,8 +447,9 @@ def _fit_checks(r: IdentityResult) -> list[Check]:
                     catches=tx("a fit that does not minimise the worst case (the least-squares fit's is {})",
                                Num(ls.max_error, sig=4))),
         Check.close("minimax fit: the lower and upper bounds of the optimum meet", mm.gap, 0.0,
-                    ("de la Vallée Poussin: the smallest |e| at the four alternating points",
-                     "the exact maximum of |e| over [0, 1] (ends and critical points)"), atol=1e-40,
+                    (tx("de la Vallée Poussin: the smallest {} at the four alternating points", sympy.Abs(E_X)),
+                     tx("the exact maximum of {} over {} (at the ends and critical points)", sympy.Abs(E_X),
+                        sympy.Interval(0, 1))), atol=1e-40,
                     detail=tx("lower bound {}, upper bound {}", _digits(mm.lower, 22), _digits(mm.upper, 22)),
                     catches=tx("a fit that is not optimal (its alternation levels differ), or signs that do not "
                                "alternate (the lower bound is then 0)")),

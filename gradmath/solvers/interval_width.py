@@ -20,7 +20,6 @@ from ..bounds import (
     activation_interval,
     artanh_display,
     eq123_display,
-    eq123_expr,
     interval_width,
     prove_width_equals_eq123,
     width_expr,
@@ -47,9 +46,9 @@ class IntervalWidth:
 
     s_minus: sympy.Expr
     s_plus: sympy.Expr
-    z_star: sympy.Expr  # ln(s₊/s₋)
+    z_star: sympy.Expr  # ln(s₊/s₋) = 2 artanh √(1 − 4/|w|)
     width: sympy.Expr  # 2z*/|w|
-    eq123: sympy.Expr  # the book's form (evaluated SymPy)
+    eq123: sympy.Expr  # the book's form, (2/|w|) ln((|w|/2)(1 + √(1 − 4/|w|)) − 1)
     proved: bool  # SymPy: our width ≡ eq. 123 ≡ the artanh form
     draws: np.ndarray  # (n, 2): the random (w, b)
     root_widths: np.ndarray  # hi − lo found by brentq on the factor
@@ -82,11 +81,16 @@ def _roots(wv: float, bv: float) -> tuple[float, float]:
 @problem("interval-width", source=Source("nielsen", "Problem 1(2)"), order=70)
 class IntervalWidthProblem(Problem):
     title = tx("Problem 1(2): the interval of input activations, eq. 123")
-    quick = "10 random (w, b) instead of 40 and an accuracy sweep of 80 values of |w| instead of 630"
+    quick = "10 random weights and biases instead of 40, and 80 weights in the accuracy sweep instead of 630"
 
     def compute(self, options) -> IntervalWidth:
         roots = sympy.solve(sympy.Eq(s * (1 - s), 1 / abs_w), s)
         s_minus, s_plus = sorted(roots, key=lambda r: float(r.subs(abs_w, 8)))
+        u_def, half = sympy.sqrt(1 - 4 / abs_w), sympy.Rational(1, 2)
+        shown = (half - u_def / 2, half + u_def / 2)  # SymPy's roots, written with √(1 − 4/|w|)
+        if all(sympy.simplify(p - q) == 0 for p, q in zip(shown, (s_minus, s_plus), strict=True)):
+            s_minus, s_plus = shown
+        z_star_shown = 2 * sympy.atanh(u_def)  # = ln(s₊/s₋), prove_width_equals_eq123
         rng = np.random.default_rng(0)
         n = 10 if options.quick else 40
         draws = np.column_stack([rng.choice([-1.0, 1.0], n) * rng.uniform(4.05, 40, n), rng.normal(0, 3, n)])
@@ -100,7 +104,7 @@ class IntervalWidthProblem(Problem):
             )
         sweep_w = 4.0 + 10.0 ** _SWEEP_EXPONENTS[:: 8 if options.quick else 1]
         ulps = np.array([_ulps(interval_width(v), _book_width(v)) for v in sweep_w])
-        return IntervalWidth(s_minus, s_plus, sympy.log(s_plus / s_minus), width_expr(), eq123_expr(),
+        return IntervalWidth(s_minus, s_plus, z_star_shown, width_expr(), eq123_display(),
                              prove_width_equals_eq123(), draws, np.array(root_w), np.array(book_w), end_err,
                              sweep_w, ulps, _ulps(_textbook(4.0000001), _book_width(4.0000001)))  # fmt: skip
 
@@ -179,14 +183,15 @@ class IntervalWidthProblem(Problem):
                 r.endpoint_error, 0.0,
                 ("gradmath.activation_interval", tx("brentq on {}", sympy.Eq(factor(), 1, evaluate=False))),
                 atol=1e-12,
+                detail=tx("largest endpoint difference {:.2} over the {} draws", r.endpoint_error, len(r.draws)),
                 catches=tx("endpoints not swapped for {}, or {} added where it is subtracted", sympy.Lt(w, 0), b),
             ),
             Check.close(
                 tx("gradmath.interval_width is accurate to a few ulps for {} in {}", abs_w,
                    sympy.Interval.Lopen(4, _pow10(300))),
                 float(np.max(r.sweep_ulps)), 0.0,
-                ("z* evaluated as 2 log1p(u) + log1p((|w| − 4)/4) in float64",
-                 "eq. 123 as printed, at 40 + log₁₀|w| digits (mpmath)"),
+                (tx("{} in float64, with log1p", sympy.Eq(z_st, 2 * sympy.log(1 + u) + sympy.log(abs_w / 4))),
+                 tx("eq. 123 as printed, at 40 digits plus one per power of ten in {} (mpmath)", abs_w)),
                 atol=4.0,
                 detail=tx("largest error {:.2} ulps at {} values of {} from {} to {}", float(np.max(r.sweep_ulps)),
                           len(r.sweep_w), abs_w, float(r.sweep_w[0]), float(r.sweep_w[-1])),

@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from ..activations import sigmoid_prime
+from ..activations import sigma_prime, sigmoid_prime
 from ..bounds import (
     MAX_DPS,
     IntervalWidthMax,
@@ -27,13 +27,14 @@ from ..bounds import (
     width_derivatives,
 )
 from ..contract import AnswerLine, Check, Figure, Finding, Panel, Series, Step, Verdict, Writeup
-from ..notation import a, abs_w, approx, factor, ordered
+from ..notation import a, abs_w, approx, ordered, w
 from ..registry import Param, Problem, problem
 from ..sources import Source
 from ..text import Num, tx
 
 w_st = sympy.Symbol("|w^*|")
 U = sympy.Symbol("u", positive=True)
+FACTOR_B0 = sympy.Abs(ordered(w, sigma_prime(ordered(w, a))), evaluate=False)  # |w σ′(wa)|
 F_W, F_WST = sympy.Symbol("f(|w|)"), sympy.Symbol("f(|w^*|)")  # f as a name: no undefined Function
 GRID_STEP = 1e-4  # of the global grid over [4, 20]
 #: the leading digits of w* and of the maximal width shown in the text (all correct)
@@ -183,7 +184,7 @@ class IntervalWidthMaxProblem(Problem):
                         rtol=4e-16, catches=tx("the old docstring's {}, half the true curvature",
                                                sympy.Float(-0.0075, 2))),
             Check.close(tx("no {} in {} gives a wider interval", abs_w, sympy.Interval.Lopen(4, 400)),
-                        r.grid_max, m.width, ("NumPy grid (step 1e-4 up to 20, 4,000 log-spaced points to 400)",
+                        r.grid_max, m.width, (tx("a NumPy grid (step {} up to 20, then 4,000 log-spaced points to 400)", Num(GRID_STEP, sig=1)),
                                               "the maximum at the root of the derivative"),
                         atol=abs(m.second_derivative) * GRID_STEP**2 / 4,
                         catches=tx("a higher maximum elsewhere, or a stationary point that is not the maximum "
@@ -220,7 +221,7 @@ class IntervalWidthMaxProblem(Problem):
         return [Figure("interval-width-max",
                        tx("Left: eq. 123 against {}; it is greatest at {}. Right: the factor {} at that weight, "
                           "and the widest interval of {} where it is at least 1 (shaded).", abs_w,
-                          approx(abs_w, sympy.Float(m.w, 4)), factor(b_=0), a),
+                          approx(abs_w, _digits(m.w_digits, 4)), FACTOR_B0, a),
                        [curve, widest], ncols=2, width=6.6, height=2.8)]  # fmt: skip
 
 
