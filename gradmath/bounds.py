@@ -156,14 +156,12 @@ def prove_width_equals_eq123() -> bool:
     u = sympy.Symbol("u", nonnegative=True)
     w_of_u = 4 / (1 - u**2)
     ours = (1 + u) / (1 - u)
-    book = w_of_u * (1 + u) / 2 - 1
-    back = sympy.sqrt(1 - 4 / w_of_u).subs(u, sympy.Rational(1, 3))  # u ∈ [0, 1): √(u²) = u
-    artanh_arg = sympy.exp(2 * sympy.atanh(u).rewrite(sympy.log))
-    return (
-        sympy.simplify(ours - book) == 0
-        and sympy.simplify(back - sympy.Rational(1, 3)) == 0
-        and sympy.simplify(artanh_arg - ours) == 0
+    residuals = (
+        w_of_u * (1 + u) / 2 - 1 - ours,  # eq. 123's argument
+        sympy.sqrt(1 - 4 / w_of_u) - u,  # the substitution inverts (u ≥ 0: √(u²) = u)
+        sympy.exp(2 * sympy.atanh(u).rewrite(sympy.log)) - ours,  # e^(2 artanh u)
     )
+    return all(sympy.simplify(r) == 0 for r in residuals)
 
 
 @cache

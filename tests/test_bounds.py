@@ -144,13 +144,19 @@ def endpoints_mp(w, b):
 
 @settings(deadline=None, max_examples=300)
 @given(
-    st.floats(-15.0, 299.0), st.sampled_from([-1.0, 1.0]), st.floats(-1e3, 1e3), st.sampled_from([0, 1, 2])
+    st.floats(-15.0, 299.0),
+    st.sampled_from([-1.0, 1.0]),
+    st.floats(-1e3, 1e3),
+    st.sampled_from([0, 1, 2, 3]),
+    st.floats(0.5, 15.0),
 )
-def test_activation_interval_endpoints_within_a_few_ulps(k, sign, b, kind):
+def test_activation_interval_endpoints_within_a_few_ulps(k, sign, b, kind, j):
     w = sign * (4.0 + 10.0**k)
-    if kind:  # a bias at (or next to) ±z*, where one endpoint cancels
+    if kind in (1, 2):  # a bias at (or next to) ±z*, where one endpoint cancels completely
         b = (1 if kind == 1 else -1) * bounds.z_star(w)
         b = math.nextafter(b, math.inf) if k > 0 else b
+    elif kind == 3:  # a bias within a relative 10^-j of z*: partial cancellation
+        b = bounds.z_star(w) * (1 + 10.0**-j)
     lo, hi = gradmath.activation_interval(w, b)
     exact = endpoints_mp(w, b)
     for got, want in zip((lo, hi), exact, strict=True):
@@ -276,12 +282,29 @@ def test_width_max_few_digits_still_rounds_floats_correctly():
 
 
 @pytest.mark.parametrize(("bad", "error"), [(0, ValueError), (-5, ValueError), (2.5, TypeError), ("x", TypeError),
-                                            (True, TypeError), (bounds.MAX_DPS + 1, ValueError)])  # fmt: skip
+                                            (True, TypeError), (10_001, ValueError)])  # fmt: skip
 def test_width_max_validates_dps(bad, error):
-    with pytest.raises(error, match="dps"):
+    with pytest.raises(error, match="^dps must be an integer"):
         bounds.interval_width_max(bad)
-    with pytest.raises(error, match="dps"):
+    with pytest.raises(error, match="^dps must be an integer"):
         gradmath.solve("interval-width-max", dps=bad)
+
+
+def test_width_max_dps_limits_are_documented():
+    assert bounds.MAX_DPS == 10_000
+    with pytest.raises(
+        ValueError, match=r"^dps must be an integer in \[1, 10000\] \(more digits take minutes\)"
+    ):
+        bounds.interval_width_max(10_001)
+    assert bounds.interval_width_max(1).w_digits == "7."  # one digit is allowed
+
+
+def test_width_max_digit_strings_keep_trailing_zeros():
+    # w* = 6.89415103227292801..., width = 0.447743204694...: zeros at the 17th and 8th digits
+    assert bounds.interval_width_max(17).w_digits == "6.8941510322729280"
+    assert bounds.interval_width_max(8).width_digits == "0.44774320"
+    r = bounds.interval_width_max()
+    assert r.dps == 40 and len(r.w_digits) == 41
 
 
 def test_width_max_minimiser_is_only_good_to_about_sqrt_eps():

@@ -107,9 +107,9 @@ def sympy_rational(p, q):
 
 @pytest.mark.parametrize("bad", [0.0, -0.1, float("nan"), float("inf"), 1e301, 1e-301])
 def test_bad_w1(bad):
-    with pytest.raises(ValueError, match="w1"):
+    with pytest.raises(ValueError, match="^w1 must be"):
         gradmath.solve("identity-neuron", w1=bad)
-    with pytest.raises(ValueError, match="w1"):
+    with pytest.raises(ValueError, match="^w1 must be"):
         idn.identity_neuron(bad)
 
 
@@ -121,7 +121,10 @@ def test_bad_w1_type():
 # --- error measures -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("p", [(5.0, -2.5, 1.0), (1.0, 0.0, 1.0), (3.0, -1.0, 2.0), (12.0, -9.0, 1.3)])
+# the last: both critical points of e lie in (1, 2), where |e| exceeds its maximum over [0, 1]
+@pytest.mark.parametrize(
+    "p", [(5.0, -2.5, 1.0), (1.0, 0.0, 1.0), (3.0, -1.0, 2.0), (12.0, -9.0, 1.3), (8.0, -12.0, 0.6)]
+)
 def test_sup_and_rms_error_against_a_dense_grid(p):
     x = np.linspace(0, 1, 400001)
     e = x - p[2] * expit(p[0] * x + p[1])
@@ -143,6 +146,7 @@ def test_critical_points_are_where_the_slope_is_one():
             s = 1 / (1 + mpmath.exp(-(5 * p - 2.5)))
             assert 5 * 1.2 * s * (1 - s) == pytest.approx(1, rel=1e-25)
         assert idn.critical_points(1.0, 0.0, 3.9) == []  # w1 w2 < 4: e is monotone
+        assert len(idn.critical_points(1.0, 0.0, 4.5)) == 2
 
 
 # --- the fits -----------------------------------------------------------------------------------
@@ -185,6 +189,9 @@ def test_minimax_fit_by_a_one_parameter_reduction():
 
 def test_minimax_certificate():
     mm = idn.minimax_fit()
+    # the float64 model evaluates the alternation: x − fit(x) at the points equals the mpmath levels
+    assert np.array(mm.points) - mm.fit(np.array(mm.points)) == pytest.approx(mm.levels, abs=1e-15)
+    assert idn.identity_neuron().w1 == 0.1  # the default of Problem 2's solver
     assert mm.alternating and len(mm.points) == 4
     assert mm.points[0] == 0.0 and mm.points[-1] == 1.0
     assert [math.copysign(1, v) for v in mm.levels] == [-1, 1, -1, 1]
