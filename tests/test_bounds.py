@@ -297,6 +297,9 @@ def test_width_max_dps_limits_are_documented():
     ):
         bounds.interval_width_max(10_001)
     assert bounds.interval_width_max(1).w_digits == "7."  # one digit is allowed
+    # the solver also runs a second, slower route (mpmath.diff): half the digits
+    with pytest.raises(ValueError, match=r"^dps must be an integer in \[1, 5000\] \(the second route"):
+        gradmath.solve("interval-width-max", dps=5001)
 
 
 def test_width_max_digit_strings_keep_trailing_zeros():
