@@ -1,16 +1,23 @@
-"""Problem 1 of chapter 5: when can |w sigma'(wa + b)| reach 1, and over how wide a range of a?
+"""Problem 1 of chapter 5: when can |w σ′(wa + b)| reach 1, and over how wide a range of a?
 
-- (1) sigma'(z) <= 1/4, so |w sigma'(wa+b)| <= |w|/4: |w| >= 4 is necessary, and w = 4, z = 0 attains 1.
-- (2) For |w| >= 4, |w sigma'(z)| >= 1 means s(1 - s) >= 1/|w| with s = sigma(z), i.e.
-  s in [s-, s+], s+- = (1 +- u)/2, u = sqrt(1 - 4/|w|); so z in [-z*, z*] with
-  z* = ln(s+/s-) = 2 artanh(u), and a = (z - b)/w ranges over an interval of width 2 z*/|w|, which
-  equals eq. 123, (2/|w|) ln(|w|(1 + u)/2 - 1), and does not depend on b.
-- (3) Eq. 123 is greatest where its derivative vanishes: |w| = 6.9..., width 0.45....
+- (1) σ′(z) ≤ 1/4, so |w σ′(wa + b)| ≤ |w|/4: |w| ≥ 4 is necessary, and w = 4, z = 0 attains 1.
+- (2) For |w| ≥ 4, |w σ′(z)| ≥ 1 means s(1 − s) ≥ 1/|w| with s = σ(z), i.e. s in [s₋, s₊],
+  s± = (1 ± u)/2, u = √(1 − 4/|w|); so z lies in [−z*, z*] with z* = ln(s₊/s₋) = 2 artanh(u), and
+  a = (z − b)/w ranges over an interval of width 2z*/|w|. That is eq. 123,
+  (2/|w|) ln((|w|/2)(1 + u) − 1) = (4/|w|) artanh(u), and it does not depend on b.
+- (3) Eq. 123 is greatest where its derivative vanishes: |w*| = 6.894151032272928 (f″(w*) = −0.01593),
+  where the width is 0.4477432046943028.
+
+Floating point: z* is evaluated as 2 log1p(u) + log1p((|w| − 4)/4) (that is ln((1 + u)²|w|/4), a sum
+of two non-negative terms, so nothing cancels) with u = √((|w| − 4)/|w|); :func:`interval_width` is
+within two ulps of the exact width over 4 < |w| ≤ 1e300 (tests/test_bounds.py measures it against
+mpmath). The textbook forms lose digits: artanh(u) near u = 1 (large |w|) and ln(...) of an argument
+near 1 (|w| near 4).
 
 Examples
 --------
 >>> round(interval_width(6.9), 4)
-0.4498
+0.4477
 >>> activation_interval(4.0, 0.0)
 (0.0, 0.0)
 """
@@ -18,40 +25,41 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from functools import cache
 
 import mpmath
-import numpy as np
 import sympy
 
+from . import validate
+from .notation import abs_w, ordered, ordered_sum
+
 __all__ = [
+    "W",
+    "z_star",
     "interval_width",
     "activation_interval",
-    "interval_width_max",
-    "IntervalWidthMax",
-    "z_star",
-    "width_expr",
     "eq123_expr",
-    "W",
+    "eq123_display",
+    "artanh_expr",
+    "artanh_display",
+    "width_expr",
+    "prove_width_equals_eq123",
+    "width_derivatives",
+    "IntervalWidthMax",
+    "interval_width_max",
+    "MAX_DPS",
 ]
 
-#: |w| as a positive symbol, the variable of eq. 123.
-W = sympy.Symbol("|w|", positive=True)
+#: |w| as a positive symbol, the variable of eq. 123 (the same symbol as :data:`gradmath.notation.abs_w`).
+W = abs_w
 
-
-def _real(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
+#: the largest ``dps`` accepted by :func:`interval_width_max` (10,000 digits take about 2 s here).
+MAX_DPS = 10_000
 
 
 def _abs_w(w) -> float:
-    w = _real(w, "w")
+    w = validate.real(w, "w")
     if abs(w) < 4:
         raise ValueError(
             f"|w| must be >= 4 for |w sigma'(wa+b)| >= 1 to be possible (Problem 1(1)), got w = {w}"
@@ -60,30 +68,50 @@ def _abs_w(w) -> float:
 
 
 def z_star(w) -> float:
-    """z* = ln(s+/s-) = 2 artanh(sqrt(1 - 4/|w|)): sigma'(z) >= 1/|w| exactly for |z| <= z*."""
-    return 2.0 * math.atanh(math.sqrt(1.0 - 4.0 / _abs_w(w)))
+    """z* = ln(s₊/s₋) = 2 artanh √(1 − 4/|w|): σ′(z) ≥ 1/|w| exactly for |z| ≤ z* (Problem 1(2)).
+
+    Evaluated as 2 log1p(u) + log1p((|w| − 4)/4) with u = √((|w| − 4)/|w|), the same number
+    (ln((1 + u)²|w|/4), since (1 + u)/(1 − u) = (1 + u)²/(1 − u²) and 1 − u² = 4/|w|), accurate to a few
+    ulps for every |w| ≥ 4. ValueError for |w| < 4 or a non-finite w; TypeError for a non-number.
+    """
+    aw = _abs_w(w)
+    d = aw - 4.0  # exact for |w| <= 8 (Sterbenz); one rounding above
+    u = math.sqrt(d / aw)
+    return 2.0 * math.log1p(u) + math.log1p(d / 4.0)
 
 
 def interval_width(w) -> float:
-    """Eq. 123: the width (2/|w|) ln(|w|(1 + sqrt(1 - 4/|w|))/2 - 1) of {a : |w sigma'(wa+b)| >= 1}.
+    """Eq. 123: the width of {a : |w σ′(wa + b)| ≥ 1}, (2/|w|) ln((|w|/2)(1 + √(1 − 4/|w|)) − 1).
 
-    Computed as 2 z*/|w| = (4/|w|) artanh(sqrt(1 - 4/|w|)) (the same number, see Problem 1(2)),
-    which stays accurate as |w| -> 4. Even in w; ValueError for |w| < 4 or a non-finite w.
+    Computed as 2z*/|w| (:func:`z_star`), within two ulps of the exact value for 4 < |w| ≤ 1e300.
+    Even in w and independent of b; 0 at |w| = 4. ValueError for |w| < 4 or a non-finite w.
     """
     aw = _abs_w(w)
     return 2.0 * z_star(aw) / aw
 
 
-def activation_interval(w, b) -> tuple[float, float]:
-    """The exact (lo, hi) of the set of a with |w sigma'(wa + b)| >= 1 (Problem 1(2)).
+def _endpoint(c: float, b: float, w: float) -> float:
+    """(c − b)/w with c = ±z*; where c − b cancels, recomputed from z* at 60 digits (mpmath)."""
+    if abs(c - b) >= 0.5 * (abs(c) + abs(b)):
+        return (c - b) / w
+    with mpmath.workdps(60):
+        aw = mpmath.mpf(abs(w))
+        u = mpmath.sqrt((aw - 4) / aw)
+        zs = 2 * mpmath.log1p(u) + mpmath.log1p((aw - 4) / 4)
+        return float((mpmath.sign(c) * zs - b) / w)
 
-    The set is a = (z - b)/w with |z| <= z*; for w < 0 the endpoints swap. At |w| = 4 it is the
-    single point a = -b/w.
+
+def activation_interval(w, b) -> tuple[float, float]:
+    """The exact (lo, hi) of the set of a with |w σ′(wa + b)| ≥ 1 (Problem 1(2)).
+
+    The set is a = (z − b)/w with |z| ≤ z*; for w < 0 the endpoints swap. At |w| = 4 it is the
+    single point a = −b/w. Each endpoint is within a few ulps of the exact value (where ±z* − b
+    cancels, it is recomputed at 60 digits).
     """
     zs = z_star(w)
     w = float(w)
-    b = _real(b, "b")
-    ends = ((-zs - b) / w, (zs - b) / w)
+    b = validate.real(b, "b")
+    ends = (_endpoint(-zs, b, w), _endpoint(zs, b, w))
     return (min(ends), max(ends))
 
 
@@ -91,28 +119,58 @@ def activation_interval(w, b) -> tuple[float, float]:
 
 
 def eq123_expr() -> sympy.Expr:
-    """Eq. 123 as printed in the book, in the positive symbol |w|."""
+    """Eq. 123 as printed in the book, (2/|w|) ln(|w|(1 + √(1 − 4/|w|))/2 − 1), in the symbol |w|."""
     return 2 / W * sympy.log(W * (1 + sympy.sqrt(1 - 4 / W)) / 2 - 1)
 
 
+def eq123_display() -> sympy.Expr:
+    """Eq. 123 for display: (2/|w|) ln((|w|/2)(1 + √(1 − 4/|w|)) − 1), no fraction inside a fraction."""
+    inner = ordered_sum(ordered(W / 2, ordered_sum(1, sympy.sqrt(1 - 4 / W))), -1)
+    return ordered(2 / W, sympy.log(inner))
+
+
+def artanh_expr() -> sympy.Expr:
+    """The same width as (4/|w|) artanh √(1 − 4/|w|)."""
+    return 4 / W * sympy.atanh(sympy.sqrt(1 - 4 / W))
+
+
+def artanh_display() -> sympy.Expr:
+    """(4/|w|) artanh √(1 − 4/|w|), factors in this order, for display."""
+    return ordered(4 / W, sympy.atanh(sympy.sqrt(1 - 4 / W)))
+
+
 def width_expr() -> sympy.Expr:
-    """Our derivation's width, 2 z*/|w| with z* = ln(s+/s-), s+- = (1 +- sqrt(1 - 4/|w|))/2."""
+    """Our derivation's width, 2z*/|w| with z* = ln(s₊/s₋), s± = (1 ± √(1 − 4/|w|))/2."""
     u = sympy.sqrt(1 - 4 / W)
     s_plus, s_minus = (1 + u) / 2, (1 - u) / 2
     return 2 / W * sympy.log(s_plus / s_minus)
 
 
 def prove_width_equals_eq123() -> bool:
-    """Symbolic proof that width_expr() == eq. 123 for every |w| >= 4.
+    """Symbolic proof that :func:`width_expr`, eq. 123 and :func:`artanh_expr` agree for every |w| ≥ 4.
 
-    Both are (2/|w|) ln(...): it suffices that the log arguments agree. Substituting
-    |w| = 4/(1 - u^2) (u = sqrt(1 - 4/|w|) in [0, 1)) turns both arguments into rational functions
-    of u, whose difference simplifies to 0.
+    All three are (2/|w|) ln(...), with artanh(u) = ln((1 + u)/(1 − u))/2: it suffices that the log
+    arguments agree. Substituting |w| = 4/(1 − u²) (u = √(1 − 4/|w|) in [0, 1)) turns the arguments
+    into rational functions of u whose differences simplify to 0.
     """
     u = sympy.Symbol("u", nonnegative=True)
+    w_of_u = 4 / (1 - u**2)
     ours = (1 + u) / (1 - u)
-    book = (4 / (1 - u**2)) * (1 + u) / 2 - 1
-    return sympy.simplify(ours - book) == 0 and sympy.simplify(sympy.sqrt(1 - 4 / (4 / (1 - u**2))) - u) == 0
+    residuals = (
+        w_of_u * (1 + u) / 2 - 1 - ours,  # eq. 123's argument
+        sympy.sqrt(1 - 4 / w_of_u) - u,  # the substitution inverts (u ≥ 0: √(u²) = u)
+        sympy.exp(2 * sympy.atanh(u).rewrite(sympy.log)) - ours,  # e^(2 artanh u)
+    )
+    return all(sympy.simplify(r) == 0 for r in residuals)
+
+
+@cache
+def width_derivatives() -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+    """f(|w|) = (4/|w|) artanh √(1 − 4/|w|) (= eq. 123) and its first two derivatives (SymPy)."""
+    f = artanh_expr()
+    f1 = sympy.simplify(sympy.diff(f, W))
+    f2 = sympy.diff(f1, W)
+    return f, f1, f2
 
 
 # --- Problem 1(3): the maximum ------------------------------------------------------------------
@@ -120,72 +178,63 @@ def prove_width_equals_eq123() -> bool:
 
 @dataclass(frozen=True)
 class IntervalWidthMax:
-    """The maximum of eq. 123 over |w| >= 4 (Problem 1(3)).
+    """The maximum of eq. 123 over |w| ≥ 4 (Problem 1(3)).
 
     Attributes
     ----------
     w, width : float
-        The maximiser |w*| and the maximal width, as float64 (correctly rounded from ``*_digits``).
+        The maximiser |w*| and the maximal width, correctly rounded to float64.
     w_digits, width_digits : str
-        The same to ``dps`` significant digits (mpmath).
-    w_minimizer : float
-        What a bounded scalar minimiser alone finds (SciPy), to show why we solve f'(w) = 0 instead.
-    w_brentq : float
-        The zero of the analytic derivative by SciPy's brentq (float64).
+        The same to ``dps`` significant digits (mpmath; all of them correct).
     second_derivative : float
-        f''(w*), negative at a maximum.
+        f″(w*) = −0.01593..., negative: a maximum.
+    w_minimizer : float
+        Where a bounded scalar minimiser of −f stops (SciPy): only about 8 digits agree with w*, since
+        near a flat maximum f changes by f″δ²/2, below rounding for δ ≲ √(2ε f/|f″|).
+    dps : int
+        The digits requested.
     """
 
     w: float
     width: float
     w_digits: str
     width_digits: str
-    w_minimizer: float
-    w_brentq: float
     second_derivative: float
+    w_minimizer: float
     dps: int
 
 
-@cache
-def _derivatives():
-    f = 4 / W * sympy.atanh(sympy.sqrt(1 - 4 / W))  # = eq. 123 (prove_width_equals_eq123)
-    f1 = sympy.simplify(sympy.diff(f, W))
-    f2 = sympy.diff(f1, W)
-    return f, f1, f2
-
-
 def interval_width_max(dps: int = 40) -> IntervalWidthMax:
-    """Maximise eq. 123: a bounded minimiser for a start, then the zero of the derivative.
+    """Maximise eq. 123: the zero of its derivative, found by mpmath.findroot at ``dps`` digits.
 
-    The maximum is flat (f'' ~ -0.0075), so minimising -f alone pins w only to about sqrt(eps)
-    ~ 1e-8 relative; the root of the analytic f' is found by brentq to float precision and refined
-    by mpmath.findroot at ``dps`` digits.
+    The maximum is flat (f″(w*) = −0.01593), so minimising −f pins w* only to about √ε relative
+    (``w_minimizer`` records what SciPy's bounded minimiser finds, as the starting point); the root of
+    the analytic f′ (SymPy) is found at ``dps + 10`` working digits (at least 40).
+
+    Parameters
+    ----------
+    dps : int
+        Significant digits of ``w_digits`` and ``width_digits``, 1 to :data:`MAX_DPS` (10,000 digits
+        take about 2 s).
     """
-    from scipy.optimize import brentq, minimize_scalar
+    from scipy.optimize import minimize_scalar
 
-    f, f1, f2 = _derivatives()
-    f_np = sympy.lambdify(W, f, "numpy")
-    f1_np = sympy.lambdify(W, f1, "numpy")
+    dps = validate.integer(dps, "dps", 1, MAX_DPS, why_hi="more digits take minutes")
+    f, f1, f2 = width_derivatives()
+    f_np = sympy.lambdify(W, f, "math")
     start = minimize_scalar(
         lambda x: -f_np(x), bounds=(4.0, 20.0), method="bounded", options={"xatol": 1e-12}
     )
-    w_b = brentq(f1_np, 5.0, 10.0, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
-    f_mp = sympy.lambdify(W, f, "mpmath")
-    f1_mp = sympy.lambdify(W, f1, "mpmath")
-    f2_mp = sympy.lambdify(W, f2, "mpmath")
-    with mpmath.workdps(dps + 10):
-        w_star = mpmath.findroot(f1_mp, mpmath.mpf(w_b), tol=mpmath.mpf(10) ** (-(dps + 5)))
+    f_mp, f1_mp, f2_mp = (sympy.lambdify(W, g, "mpmath") for g in (f, f1, f2))
+    with mpmath.workdps(max(dps, 30) + 10):
+        w_star = mpmath.findroot(f1_mp, mpmath.mpf(float(start.x)))
         width = f_mp(w_star)
-        second = f2_mp(w_star)
-        w_digits = mpmath.nstr(w_star, dps)
-        width_digits = mpmath.nstr(width, dps)
-    return IntervalWidthMax(
-        w=float(mpmath.mpf(w_digits)),
-        width=float(mpmath.mpf(width_digits)),
-        w_digits=w_digits,
-        width_digits=width_digits,
-        w_minimizer=float(start.x),
-        w_brentq=float(w_b),
-        second_derivative=float(second),
-        dps=dps,
-    )
+        return IntervalWidthMax(
+            w=float(w_star),
+            width=float(width),
+            w_digits=mpmath.nstr(w_star, dps, strip_zeros=False),
+            width_digits=mpmath.nstr(width, dps, strip_zeros=False),
+            second_derivative=float(f2_mp(w_star)),
+            w_minimizer=float(start.x),
+            dps=dps,
+        )

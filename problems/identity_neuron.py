@@ -1,10 +1,6 @@
-"""Ch. 5, Problem 2: the identity neuron. Usage: python problems/identity_neuron.py [--w1 0.1]"""
+"""Nielsen ch. 5, Problem 2: the identity neuron w₂σ(w₁x + b) ≈ x. Run: python problems/identity_neuron.py"""
 
-import argparse
+from gradmath.render import run_script
 
-import gradmath
-
-parser = argparse.ArgumentParser(description=__doc__)
-parser.add_argument("--w1", type=float, default=0.1, help="the small input weight w1 (> 0)")
-args = parser.parse_args()
-print(gradmath.solve("identity-neuron", w1=args.w1).summary())
+if __name__ == "__main__":
+    run_script("identity-neuron")

@@ -1,5 +1,6 @@
-"""Ch. 5, Problem 1(2): worked solution and checks."""
+"""Nielsen ch. 5, Problem 1(2): the interval of a with |w σ′(wa + b)| ≥ 1 and its width, eq. 123. Run: python problems/interval_width.py"""
 
-import gradmath
+from gradmath.render import run_script
 
-print(gradmath.solve("interval-width").summary())
+if __name__ == "__main__":
+    run_script("interval-width")

@@ -18,9 +18,6 @@ from ..text import as_text
 
 # id -> (module:function in gradmath.solvers, order, source key, where)
 _LEGACY = {
-    "interval-width": ("bounds:solve_interval_width", 70, "nielsen", "Problem 1(2)"),
-    "interval-width-max": ("bounds:solve_interval_width_max", 80, "nielsen", "Problem 1(3)"),
-    "identity-neuron": ("identity:solve_identity_neuron", 90, "nielsen", "Problem 2"),
     "matrix-gradient": ("matrix:solve_matrix_gradient", 110, "nielsen", "sec. 5.2, eq. 124"),
     "mnist-initial-norms": ("mnist:solve_mnist_initial_norms", 130, "nielsen", "sec. 5.1"),
     "mnist-training-speed": ("mnist:solve_mnist_training_speed", 140, "nielsen", "sec. 5.1"),
