@@ -293,12 +293,12 @@ def test_width_max_validates_dps(bad, error):
 def test_width_max_dps_limits_are_documented():
     assert bounds.MAX_DPS == 10_000
     with pytest.raises(
-        ValueError, match=r"^dps must be an integer in \[1, 10000\] \(more digits take minutes\)"
+        ValueError, match=r"^dps must be an integer in \[1, 10,000\] \(more digits take minutes\)"
     ):
         bounds.interval_width_max(10_001)
     assert bounds.interval_width_max(1).w_digits == "7."  # one digit is allowed
     # the solver also runs a second, slower route (mpmath.diff): half the digits
-    with pytest.raises(ValueError, match=r"^dps must be an integer in \[1, 5000\] \(the second route"):
+    with pytest.raises(ValueError, match=r"^dps must be an integer in \[1, 5,000\] \(the second route"):
         gradmath.solve("interval-width-max", dps=5001)
 
 
