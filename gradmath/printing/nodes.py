@@ -26,26 +26,41 @@ import sympy as sp
 __all__ = ["ordered", "ordered_sum", "hand_ordered", "Approx", "PlusMinus"]
 
 
+#: products and sums built by :func:`ordered` / :func:`ordered_sum`, by id (kept alive here, so an id is
+#: never reused): their arguments print in the order given even where it happens to be SymPy's own
+_KEEP_ORDER: dict[int, sp.Basic] = {}
+
+
+def _keep(expr: sp.Basic) -> sp.Basic:
+    _KEEP_ORDER[id(expr)] = expr
+    return expr
+
+
 def ordered(*factors) -> sp.Expr:
     """The product of ``factors`` in the order given (printed so; equal to the usual product)."""
     factors = [sp.sympify(f) for f in factors]
     if len(factors) == 1:
         return factors[0]
-    return sp.Mul(*factors, evaluate=False)
+    return _keep(sp.Mul(*factors, evaluate=False))
 
 
 def ordered_sum(*terms) -> sp.Expr:
-    """The sum of ``terms`` in the order given."""
-    terms = [sp.sympify(t) for t in terms]
+    """The sum of ``terms`` in the order given (zero terms dropped)."""
+    terms = [t for t in (sp.sympify(t) for t in terms) if t != 0]
+    if not terms:
+        return sp.S.Zero
     if len(terms) == 1:
         return terms[0]
-    return sp.Add(*terms, evaluate=False)
+    return _keep(sp.Add(*terms, evaluate=False))
 
 
 def hand_ordered(expr) -> bool:
-    """True for a ``Mul``/``Add`` whose arguments are not in SymPy's canonical order (built unevaluated)."""
+    """True for a ``Mul``/``Add`` to print in its arguments' order: built by :func:`ordered` or
+    :func:`ordered_sum`, or built unevaluated in an order other than SymPy's canonical one."""
     if not isinstance(expr, (sp.Mul, sp.Add)):
         return False
+    if id(expr) in _KEEP_ORDER and _KEEP_ORDER[id(expr)] is expr:
+        return True
     try:
         canonical = expr.func(*expr.args)
     except Exception:  # pragma: no cover - defensive: printing must not fail here

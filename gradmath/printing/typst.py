@@ -108,6 +108,20 @@ def typst_number(value: float, sig: int = 15) -> str:
     return f"{d.mantissa} times 10^({d.exponent})"
 
 
+def _wrap(s: str) -> str:
+    """``(s)``, unless ``s`` is already one parenthesised group."""
+    if s.startswith("(") and s.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(s):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(s) - 1:
+                break
+        else:
+            return s
+    return f"({s})"
+
+
 class TypstPrinter(Printer):
     """Print SymPy expressions as Typst math source."""
 
@@ -272,9 +286,9 @@ class TypstPrinter(Printer):
             return f"{self.frac(str(coeff.p), str(coeff.q))} {self._product(num[1:])}"
         top, bottom = self._product(num), self._product(den)
         if len(num) > 1 or precedence(num[0]) < PRECEDENCE["Mul"] or "/" in top:
-            top = f"({top})"
+            top = _wrap(top)
         if len(den) > 1 or precedence(den[0]) < PRECEDENCE["Mul"] or "/" in bottom:
-            bottom = f"({bottom})"
+            bottom = _wrap(bottom)
         return self.frac(top, bottom)
 
     def _product(self, items) -> str:
