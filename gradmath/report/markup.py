@@ -1,0 +1,230 @@
+"""Typst markup for the pieces of a solution: rich text, displayed equations, tables, answer values.
+
+Rich text renders itself (:meth:`gradmath.text.Text.typst`); this module adds what only the report
+knows: which labels exist (a :class:`~gradmath.text.Ref` to a figure, equation or section that is not
+in this report prints its words instead of breaking the build), which bibliography keys exist, and
+the "safe" mode used when Typst rejects the maths (every formula as plain Unicode).
+
+Labels in the report: a section is labelled with its problem id, a figure ``fig:<Figure.name>``, a
+numbered equation with its ``Step.label``. Invalid label characters become ``-``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gradmath.printing.typst import typst_math, typst_string
+from gradmath.text import Cite, Math, Num, Ref, Text, as_text, tx
+
+__all__ = ["Context", "Markup", "label", "plain", "table", "value_text", "value_markup", "humanize", "figure_label",
+           "within", "WITHIN_HEADER", "cell", "cell_math"]
+
+_LABEL_BAD = re.compile(r"[^\w:.\-]")
+MAX_MATH_CHARS = 1500
+
+
+def label(s: str) -> str:
+    """``s`` as a valid Typst label name (``-`` for anything else; never ending on ``.`` or ``:``)."""
+    out = _LABEL_BAD.sub("-", str(s)).rstrip(".:") or "x"
+    return out if out[0].isalpha() else "l" + out
+
+
+def figure_label(name: str) -> str:
+    return label(f"fig:{name}")
+
+
+def plain(s: str) -> str:
+    """Plain text as Typst markup (a string literal: nothing in it is read as markup)."""
+    return "#" + typst_string(" ".join(str(s).split()))
+
+
+@dataclass
+class Context:
+    """What the document knows while it renders: the labels and bibliography keys that exist."""
+
+    labels: set[str] = field(default_factory=set)
+    cite_keys: set[str] = field(default_factory=set)
+    owner: dict[str, str] = field(default_factory=dict)  # figure label -> the section that carries it
+    safe: bool = False  # maths as plain Unicode (the fallback when Typst rejects a formula)
+
+    def resolve(self, ref: Ref) -> str | None:
+        """The Typst label a Ref points to, or None (the report then prints its words)."""
+        for cand in (label(ref.label), figure_label(ref.label)):
+            if cand in self.labels:
+                return cand
+        return None
+
+    def rich(self, value: Any) -> str:
+        """Rich text (or a str, number, SymPy object) as Typst markup."""
+        out = []
+        for p in as_text(value).parts:
+            if isinstance(p, Ref):
+                target = self.resolve(p)
+                out.append(f"#ref(<{target}>);" if target else Text([p.words]).typst())
+            elif isinstance(p, Cite):
+                out.append(self.cite(p))
+            elif isinstance(p, Math) and self.safe:
+                out.append(plain(Text([Math(p.expr)]).unicode()))
+            elif isinstance(p, Math) and not p.display and len(typst_math(p.expr)) > MAX_MATH_CHARS:
+                out.append(plain(f"(a formula of {len(typst_math(p.expr))} characters, too long to typeset)"))
+            elif isinstance(p, Math) and p.display:
+                out.append("\n" + self.display(p.expr) + "\n")
+            else:
+                out.append(Text([p]).typst())
+        return "".join(out)
+
+    def cite(self, c: Cite) -> str:
+        if c.key not in self.cite_keys:
+            return Text([c.label()]).typst()
+        sup = f", supplement: [{Text([c.where]).typst()}]" if c.where else ""
+        return f"#cite(<{c.key}>{sup});"
+
+    def display(self, expr: Any, number: str | None = None, lab: str | None = None) -> str:
+        """A displayed equation: scaled down a little if too wide, else broken across lines; numbered
+        ``number`` (such as ``"(3.1)"`` or the book's ``"(123)"``) and labelled ``lab`` if given."""
+        if self.safe:
+            return "#block(inset: (left: 1.5em))[" + plain(Text([Math(expr)]).unicode()) + "]"
+        src = typst_math(expr)
+        if len(src) > MAX_MATH_CHARS:
+            return "#block(inset: (left: 1.5em))[" + plain(
+                f"(The expression is too long to display: {len(src)} characters of Typst math.)"
+            ) + "]"  # fmt: skip
+        if number is None:
+            return f"#fitted([$ {src} $], [${src}$])"
+        tail = f" <{label(lab)}>" if lab else ""
+        eq = f"#math.equation(block: true, numbering: _ => {typst_string(number)}, supplement: [Equation])[${src}$]"
+        return f"#fitted([{eq}{tail}], none)"
+
+
+def humanize(key: Any) -> str:
+    """An answer key in words: ``p_below_quarter`` reads ``p below quarter``."""
+    return " ".join(str(key).replace("_", " ").split())
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def value_text(v: Any, sig: int = 6) -> Text | None:
+    """A scalar answer value as rich text (None for containers: see :func:`value_markup`)."""
+    import sympy
+
+    if v is None:
+        return tx("—")
+    if isinstance(v, (bool, np.bool_)):
+        return tx("yes" if v else "no")
+    if isinstance(v, (int, np.integer)):
+        return tx("{}", sympy.Integer(int(v))) if abs(int(v)) < 10**15 else tx("{}", Num(float(v), sig=sig))
+    if isinstance(v, (float, np.floating)):
+        return tx("{}", Num(float(v), sig=sig)) if math.isfinite(float(v)) else tx(str(float(v)))
+    if isinstance(v, (Text, Num)):
+        return as_text(v)
+    if isinstance(v, sympy.Basic):
+        return tx("{}", v)
+    if isinstance(v, str):
+        return tx(v if len(v) <= 1500 else v[:1497] + "...")
+    return None
+
+
+def table(ctx: Context, header: Iterable[Any], rows: Iterable[Iterable[Any]], *, size: str = "",
+          columns: str | None = None, caption: Any = None) -> str:  # fmt: skip
+    """A ruled table (header bold), unbreakable up to 24 rows, else in unbreakable chunks of 12 or more."""
+    header = [h if isinstance(h, Markup) else ctx.rich(h) for h in header]
+    rows = [[c if isinstance(c, Markup) else cell(ctx, c) for c in row] for row in rows]
+    cols = columns or f"({', '.join(['auto'] * (len(header) - 1) + ['1fr'])})"
+    head = "table.header(" + ", ".join(f"[*{h}*]" for h in header) + ", table.hline(stroke: 0.5pt)),"
+    chunks = [rows] if len(rows) <= 24 else [rows[i : i + 12] for i in range(0, len(rows), 12)]
+    if len(chunks) > 1 and len(chunks[-1]) < 6:
+        chunks[-2] += chunks.pop()
+    out = []
+    for chunk in chunks:
+        body = "\n".join(", ".join(f"[{c}]" for c in row) + "," for row in chunk)
+        t = f"#rules(columns: {cols}, table.hline(), {head}\n{body}\ntable.hline())"
+        out.append(f"#block(breakable: false)[{'#set text(size: ' + size + ')' if size else ''}\n{t}]")
+    if caption:
+        out.append(f"#align(center)[#text(size: 9pt)[{ctx.rich(caption)}]]")
+    return "\n".join(out) + "\n"
+
+
+class Markup(str):
+    """A cell that is already Typst markup (not rich text to render)."""
+
+
+def within(agreement: float, tolerance: float) -> Markup:
+    """``discrepancy ≤ tolerance`` typeset as maths."""
+    return Markup(f"{Num(agreement, sig=2).typst()} $<=$ {Num(tolerance, sig=2).typst()}")
+
+
+#: the header of a discrepancy column
+WITHIN_HEADER = Markup("Discrepancy $<=$ tolerance")
+
+
+def cell_math(ctx: Context, expr: Any) -> Markup:
+    """Maths in a table cell: display style (full-size fractions) where it fits the cell, else inline."""
+    if ctx.safe:
+        return Markup(ctx.rich(tx("{}", expr)))
+    src = typst_math(expr)
+    if "/" not in src or len(src) > MAX_MATH_CHARS:
+        return Markup(ctx.rich(tx("{}", expr)))
+    return Markup(f"#cellmath($display({src})$, ${src}$)")
+
+
+def cell(ctx: Context, value: Any) -> Markup:
+    """A rich-text table cell; a cell that is one formula gets :func:`cell_math`."""
+    t = as_text(value)
+    if len(t.parts) == 1 and isinstance(t.parts[0], Math) and not t.parts[0].display:
+        return cell_math(ctx, t.parts[0].expr)
+    return Markup(ctx.rich(t))
+
+
+def value_markup(ctx: Context, v: Any, sig: int = 6, depth: int = 0) -> Markup:
+    """An answer value of any kind as Typst markup: arrays and dicts become small tables (one level;
+    deeper ones a line of text)."""
+    import sympy
+
+    if isinstance(v, sympy.Basic) and not isinstance(v, sympy.Tuple):
+        return cell_math(ctx, v) if depth == 0 else Markup(ctx.rich(tx("{}", v)))
+    t = value_text(v, sig)
+    if t is not None:
+        return Markup(ctx.rich(t))
+    if isinstance(v, dict):
+        if not v:
+            return Markup(ctx.rich(tx("(none)")))
+        if depth >= 1 or len(v) > 12:
+            items = list(v.items())[:12]
+            more = plain(f"; … ({len(v)} entries)") if len(v) > 12 else ""
+            return Markup("; ".join(f"{ctx.rich(tx(humanize(k)))}: {value_markup(ctx, x, 4, depth + 1)}"
+                                    for k, x in items) + more)  # fmt: skip
+        rows = [[ctx.rich(tx(humanize(k))), value_markup(ctx, x, sig, depth + 1)] for k, x in v.items()]
+        return Markup(_inner_table(rows))
+    try:
+        arr = np.asarray(v)
+    except Exception:
+        arr = None
+    if arr is not None and arr.dtype.kind in "biuf" and arr.size:
+        return Markup(_array_markup(ctx, arr, sig))
+    items = list(v) if isinstance(v, (list, tuple, set, frozenset)) else None
+    if items is not None and len(items) <= 12:
+        return Markup(", ".join(value_markup(ctx, x, sig, depth + 1) for x in items))
+    return Markup(plain(f"({type(v).__name__} of {len(items) if items is not None else '?'} items)"))
+
+
+def _inner_table(rows: list[list[str]]) -> str:
+    body = ", ".join(f"[{a}], [{b}]" for a, b in rows)
+    return f"#table(columns: (auto, auto), stroke: none, inset: (x: 3pt, y: 2.5pt), align: left, {body})"
+
+
+def _array_markup(ctx: Context, arr: np.ndarray, sig: int) -> str:
+    flat = arr.ravel()
+    cells = [ctx.rich(value_text(x.item(), min(sig, 4))) for x in (flat if flat.size <= 10 else flat[:10])]
+    more = "" if flat.size <= 10 else plain(f", … ({flat.size} values)")
+    if arr.ndim <= 1:
+        return ", ".join(cells) + more
+    shape = " × ".join(str(s) for s in arr.shape)
+    return plain(f"an array of {shape} values: ") + ", ".join(cells) + more
