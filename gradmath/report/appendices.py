@@ -44,7 +44,9 @@ def checks_appendix(ctx: Context, outcomes: list[Outcome]) -> str:
             if c.detail:
                 claim += f" \\ #detail[{ctx.rich(c.detail)}]"
             methods = ctx.rich(tx("1. ") + c.methods[0]) + " \\ " + ctx.rich(tx("2. ") + c.methods[1])
-            rows.append([Markup(claim), Markup(methods), within(c.agreement, c.tolerance), Markup(mark(c.passed))])
+            rows.append(
+                [Markup(claim), Markup(methods), within(c.agreement, c.tolerance), Markup(mark(c.passed))]
+            )
         block = sub_heading_rich(ctx, _section_ref(o))
         block += table(ctx, [tx("Claim"), tx("Methods compared"), WITHIN_HEADER, tx("")], rows,
                        size="9pt", columns="(1.45fr, 1.25fr, auto, auto)")  # fmt: skip

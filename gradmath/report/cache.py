@@ -61,7 +61,6 @@ def _hash_files(files: list[Path], root: Path) -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=4)
 def source_hash(package: Path = _PACKAGE, exclude: Path | None = _REPORT) -> str:
     """A hash of the package's source and data files, ``gradmath/report/`` excluded."""
     files = [
@@ -73,7 +72,17 @@ def source_hash(package: Path = _PACKAGE, exclude: Path | None = _REPORT) -> str
         and (exclude is None or exclude not in f.parents)
     ]
     versions = [sys.version.split()[0]] + [_version(lib) for lib in LIBRARIES]
-    return _hash_files(files, package)[:24] + "-" + hashlib.blake2b(" ".join(versions).encode(), digest_size=4).hexdigest()
+    return (
+        _hash_files(files, package)[:24]
+        + "-"
+        + hashlib.blake2b(" ".join(versions).encode(), digest_size=4).hexdigest()
+    )
+
+
+@lru_cache(maxsize=1)
+def package_hash() -> str:
+    """:func:`source_hash` of this installation, computed once per process."""
+    return source_hash()
 
 
 def _version(lib: str) -> str:
@@ -111,7 +120,7 @@ def data_hash(data: Any) -> str:
 
 def solution_key(pid: str, uses: frozenset[str] | set[str], quick: bool, seeds: int | None, data: str) -> str:
     """The cache key of one solution (``data`` is :func:`data_hash` of the data)."""
-    parts = {"id": pid, "quick": bool(quick), "source": source_hash()}
+    parts = {"id": pid, "quick": bool(quick), "source": package_hash()}
     if "seeds" in uses:
         parts["seeds"] = seeds
     if "data" in uses:
@@ -224,14 +233,14 @@ class ResultCache:
 
     # --- the registry's listing, and the last run times (for scheduling) ---------------------
     def load_manifest(self) -> list[dict] | None:
-        raw = self._read(f"manifest/{source_hash()}.json")
+        raw = self._read(f"manifest/{package_hash()}.json")
         try:
             return json.loads(raw) if raw is not None else None
         except ValueError:
             return None
 
     def store_manifest(self, entries: list[dict]) -> None:
-        self._write(f"manifest/{source_hash()}.json", json.dumps(entries).encode())
+        self._write(f"manifest/{package_hash()}.json", json.dumps(entries).encode())
 
     def timings(self) -> dict[str, float]:
         raw = self._read("timings.json")

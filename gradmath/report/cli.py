@@ -59,12 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small configurations of the slow experiments")
     p.add_argument("--seeds", metavar="N", type=_int_at_least(2, "a std over seeds needs two"),
                    help="seeds per experiment (N >= 2)")  # fmt: skip
-    p.add_argument("--mnist", metavar="PATH", help="full MNIST: a folder of IDX files, mnist.pkl.gz or mnist.npz")
+    p.add_argument(
+        "--mnist", metavar="PATH", help="full MNIST: a folder of IDX files, mnist.pkl.gz or mnist.npz"
+    )
     p.add_argument("--download", action="store_true", help="download the full MNIST (verified by MD5)")
     p.add_argument("--only", metavar="ID[,ID...]", help="only these problem ids (comma-separated)")
     p.add_argument("--jobs", metavar="N", type=_int_at_least(1, "one process at least"),
                    help="worker processes for the solvers (default: one per CPU)")  # fmt: skip
-    p.add_argument("--no-cache", action="store_true", help="recompute every result (the cache is not read or written)")
+    p.add_argument(
+        "--no-cache", action="store_true", help="recompute every result (the cache is not read or written)"
+    )
     p.add_argument("--clear-cache", action="store_true", help="empty the results cache and exit")
     return p
 
@@ -171,7 +175,12 @@ def main(argv: Sequence[str] | None = None, *, problems: Mapping[str, Any] | Non
         ids = _select([e["id"] for e in listing], args.only)
         jobs = _jobs(listing, ids, args, data, cache, problems)
         missing = [j for j in jobs if j.run is None and not cache.has_solution(j.key)]
-        if pool is None and workers > 1 and len(missing) > 1 and sum(j.cost for j in missing) >= POOL_MIN_SECONDS:
+        if (
+            pool is None
+            and workers > 1
+            and len(missing) > 1
+            and sum(j.cost for j in missing) >= POOL_MIN_SECONDS
+        ):
             pool = _start_pool(min(workers, len(missing)), data)
         return _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, workers)
     except UsageError as exc:
@@ -208,7 +217,9 @@ def _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, worke
     try:
         pdf = document.compile_pdf(document.build_document(outcomes, meta), files)
     except Exception as exc:  # a formula Typst rejects must not sink the report: plain maths instead
-        stream.write(f"warning: typst failed ({' '.join(str(exc).split())[:300]}); retrying with plain maths\n")
+        stream.write(
+            f"warning: typst failed ({' '.join(str(exc).split())[:300]}); retrying with plain maths\n"
+        )
         pdf = document.compile_pdf(document.build_document(outcomes, meta, safe=True), files)
     t_pdf = time.perf_counter() - t0
     try:

@@ -18,7 +18,7 @@ from gradmath.text import Ref, tx
 
 from . import appendices, reproducibility
 from .figures import TEXT_WIDTH_IN
-from .markup import Context, Markup, figure_label, label, plain, table
+from .markup import Context, Markup, label, plain, table
 from .outcome import Outcome
 from .sections import section, verdict_markup
 
@@ -29,8 +29,7 @@ SIDE_MARGIN_CM = (21.0 - TEXT_WIDTH_IN * 2.54) / 2
 #: the body type size; the summary uses the same
 BODY_SIZE_PT = 10
 
-PREAMBLE = (
-    r"""
+PREAMBLE = r"""
 #set document(title: "Why are deep neural networks hard to train? Worked solutions and checks")
 #set page(paper: "a4", margin: (x: MARGINcm, top: 2.3cm, bottom: 2.4cm))
 #set text(font: ("New Computer Modern", "Libertinus Serif"), size: BODYpt, lang: "en")
@@ -77,7 +76,6 @@ PREAMBLE = (
 #let correction(where, quote, holds, evidence) = block(breakable: false, above: 1em, [
   #where \ #emph(quote) \ #text(weight: "bold")[What holds:] #holds \ #text(weight: "bold")[Evidence:] #evidence])
 """.replace("MARGIN", f"{SIDE_MARGIN_CM:.4f}").replace("BODY", str(BODY_SIZE_PT))
-)
 
 
 def _counts(outcomes: list[Outcome]) -> tuple[int, int]:
@@ -123,7 +121,7 @@ def _title_page(ctx: Context, outcomes: list[Outcome], meta: dict) -> str:
     lines += [f"[*{plain(k)}*], [{plain(v)}]," for k, v in facts]
     lines += [")]", "#v(1fr)"]
     lines.append(
-        f"#align(center)[#text(size: 9pt, fill: luma(80))[{plain('Rebuild it with: ')}#raw(\"python -m gradmath.report\")]]"
+        f'#align(center)[#text(size: 9pt, fill: luma(80))[{plain("Rebuild it with: ")}#raw("python -m gradmath.report")]]'
     )
     lines.append("]")
     return "\n".join(lines) + "\n"
@@ -165,8 +163,12 @@ def _summary(ctx: Context, outcomes: list[Outcome]) -> str:
         "#pagebreak(weak: true)\n#heading(numbering: none)[Summary] <summary>\n"
         + ctx.rich(intro)
         + "\n"
-        + table(ctx, [tx("§"), tx("Claim"), tx("The source"), tx("Ours"), tx("Verdict")], rows,
-                columns="(auto, 1.7fr, 1fr, 1.35fr, auto)")  # fmt: skip
+        + table(
+            ctx,
+            [tx("§"), tx("Claim"), tx("The source"), tx("Ours"), tx("Verdict")],
+            rows,
+            columns="(auto, 1.7fr, 1fr, 1.35fr, auto)",
+        )  # fmt: skip
         + f"#text(size: 9pt)[{ctx.rich(legend)}]\n#pagebreak()\n"
     )
 
@@ -179,12 +181,10 @@ def context_for(outcomes: list[Outcome], cite_keys: set[str]) -> Context:
     for o in outcomes:
         if o.solution is None:
             continue
-        for f in o.solution.figures:
-            lab = figure_label(f.name)
-            if f.name in o.figures and lab not in ctx.owner:
-                ctx.owner[lab] = o.id
-                ctx.labels.add(lab)
-        ctx.labels |= {label(s.label) for s in o.solution.steps if s.label and s.expr is not None}
+        ctx.labels |= {ctx.fig_label(o.id, f.name) for f in o.solution.figures if f.name in o.figures}
+        ctx.labels |= {
+            ctx.eq_label(o.id, s.label) for s in o.solution.steps if s.label and s.expr is not None
+        }
     return ctx
 
 
@@ -199,7 +199,8 @@ def build_document(outcomes: list[Outcome], meta: dict | None = None, *, safe: b
     ctx.safe = safe
     parts = [PREAMBLE, _title_page(ctx, outcomes, meta), _contents(), _summary(ctx, outcomes)]
     parts += [section(ctx, k, o) for k, o in enumerate(outcomes, 1)]
-    parts += ["#pagebreak(weak: true)\n#counter(heading).update(0)\n#set heading(numbering: \"A.1\")\n"]
+    ctx.section = None
+    parts += ['#pagebreak(weak: true)\n#counter(heading).update(0)\n#set heading(numbering: "A.1")\n']
     parts += [
         appendices.checks_appendix(ctx, outcomes),
         appendices.corrections_appendix(ctx, outcomes),

@@ -25,7 +25,18 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["render_svg", "draw", "style", "SERIES_KINDS", "TEXT_WIDTH_IN", "MIN_FONT_PT", "PALETTE", "LINESTYLES", "warm_up"]
+__all__ = [
+    "render_svg",
+    "draw",
+    "style",
+    "prop_cycle",
+    "SERIES_KINDS",
+    "TEXT_WIDTH_IN",
+    "MIN_FONT_PT",
+    "PALETTE",
+    "LINESTYLES",
+    "warm_up",
+]
 
 SERIES_KINDS = ("line", "scatter", "errorbar", "bar", "fill", "step", "hline", "vline", "vspan", "point")
 
@@ -36,7 +47,16 @@ MIN_FONT_PT = 8.0
 #: Okabe and Ito's colour-blind-safe palette (yellow last: weak on white)
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 #: one dash pattern per colour, so that curves differ in two ways
-LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1.5, 1, 1.5, 1, 1.5)), (0, (1, 1)), (0, (8, 2)), (0, (3, 1, 1, 1)))
+LINESTYLES = (
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (5, 1.5, 1, 1.5, 1, 1.5)),
+    (0, (1, 1)),
+    (0, (8, 2)),
+    (0, (3, 1, 1, 1)),
+)
 
 _RC = {
     "font.size": 9,
@@ -217,7 +237,7 @@ def _grow_for_legends(fig) -> None:
     fig.set_size_inches(w, h + extra + 0.08)
 
 
-def _cycle():
+def prop_cycle():
     """Sixteen (colour, dash) pairs: the palette with its own dashes, then again with shifted dashes."""
     from cycler import cycler
 
@@ -239,7 +259,7 @@ def style():
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    return plt.rc_context(dict(_RC, **{"axes.prop_cycle": _cycle()}))
+    return plt.rc_context(dict(_RC, **{"axes.prop_cycle": prop_cycle()}))
 
 
 def draw(fig_spec):

@@ -22,8 +22,21 @@ import numpy as np
 from gradmath.printing.typst import typst_math, typst_string
 from gradmath.text import Cite, Math, Num, Ref, Text, as_text, tx
 
-__all__ = ["Context", "Markup", "label", "plain", "table", "value_text", "value_markup", "humanize", "figure_label",
-           "within", "WITHIN_HEADER", "cell", "cell_math"]
+__all__ = [
+    "Context",
+    "Markup",
+    "label",
+    "plain",
+    "table",
+    "value_text",
+    "value_markup",
+    "humanize",
+    "figure_label",
+    "within",
+    "WITHIN_HEADER",
+    "cell",
+    "cell_math",
+]
 
 _LABEL_BAD = re.compile(r"[^\w:.\-]")
 MAX_MATH_CHARS = 1500
@@ -52,10 +65,25 @@ class Context:
     cite_keys: set[str] = field(default_factory=set)
     owner: dict[str, str] = field(default_factory=dict)  # figure label -> the section that carries it
     safe: bool = False  # maths as plain Unicode (the fallback when Typst rejects a formula)
+    section: str | None = None  # the section being written: its own labels are found first
+
+    def fig_label(self, pid: str, name: str) -> str:
+        """A figure's label: ``fig:<name>``, or ``<id>:fig:<name>`` when another section has that name."""
+        plain_label = figure_label(name)
+        return plain_label if self.owner.setdefault(plain_label, pid) == pid else label(f"{pid}:fig:{name}")
+
+    def eq_label(self, pid: str, name: str) -> str:
+        """An equation's label, scoped to its section (``<id>:<Step.label>``): solvers may reuse names."""
+        return label(f"{pid}:{name}")
 
     def resolve(self, ref: Ref) -> str | None:
-        """The Typst label a Ref points to, or None (the report then prints its words)."""
-        for cand in (label(ref.label), figure_label(ref.label)):
+        """The Typst label a Ref points to (its own section's equations and figures first), or None
+        (the report then prints its words)."""
+        cands = [label(ref.label), figure_label(ref.label)]
+        if self.section is not None:
+            cands = [self.eq_label(self.section, ref.label), label(f"{self.section}:fig:{ref.label}"),
+                     label(f"{self.section}:{ref.label}")] + cands  # fmt: skip
+        for cand in cands:
             if cand in self.labels:
                 return cand
         return None
@@ -87,7 +115,8 @@ class Context:
 
     def display(self, expr: Any, number: str | None = None, lab: str | None = None) -> str:
         """A displayed equation: scaled down a little if too wide, else broken across lines; numbered
-        ``number`` (such as ``"(3.1)"`` or the book's ``"(123)"``) and labelled ``lab`` if given."""
+        ``number`` (such as ``"(3.1)"`` or the book's ``"(123)"``) and labelled ``lab`` (a label made by
+        :meth:`eq_label`) if given."""
         if self.safe:
             return "#block(inset: (left: 1.5em))[" + plain(Text([Math(expr)]).unicode()) + "]"
         src = typst_math(expr)
@@ -97,7 +126,7 @@ class Context:
             ) + "]"  # fmt: skip
         if number is None:
             return f"#fitted([$ {src} $], [${src}$])"
-        tail = f" <{label(lab)}>" if lab else ""
+        tail = f" <{lab}>" if lab else ""
         eq = f"#math.equation(block: true, numbering: _ => {typst_string(number)}, supplement: [Equation])[${src}$]"
         return f"#fitted([{eq}{tail}], none)"
 

@@ -43,8 +43,13 @@ def _runs(ctx: Context, outcomes: list[Outcome]) -> str:
         + "\n"
         + ctx.rich(intro)
         + "\n"
-        + table(ctx, [tx("Section"), tx("Seconds"), tx("Seeds"), tx("GFLOP/s"), tx("Result")], rows, size="9pt",
-                columns="(auto, auto, auto, auto, 1fr)")  # fmt: skip
+        + table(
+            ctx,
+            [tx("Section"), tx("Seconds"), tx("Seeds"), tx("GFLOP/s"), tx("Result")],
+            rows,
+            size="9pt",
+            columns="(auto, auto, auto, auto, 1fr)",
+        )  # fmt: skip
     )
 
 
@@ -88,7 +93,9 @@ def reproducibility_appendix(ctx: Context, outcomes: list[Outcome], meta: dict) 
         "options, the package's source files and the data.")) + "\n")  # fmt: skip
     out.append(f"#block(inset: (left: 1.5em))[#raw({_string(_command(meta))})]\n")
     data = meta.get("data", {})
-    out.append(_kv(ctx, "Data", {"MNIST": data.get("description", "—"), "Provenance": data.get("provenance", "—")}))
+    out.append(
+        _kv(ctx, "Data", {"MNIST": data.get("description", "—"), "Provenance": data.get("provenance", "—")})
+    )
     out.append(_runs(ctx, outcomes))
     out.append(_kv(ctx, "Software", meta.get("versions", {})))
     out.append(_kv(ctx, "Machine", meta.get("machine", {})))
@@ -105,4 +112,3 @@ def _string(s: str) -> str:
 def bibliography() -> str:
     """The bibliography (every entry of :mod:`gradmath.sources`), from ``refs.bib``."""
     return '#bibliography("refs.bib", title: [References], style: "ieee", full: true)\n'
-

@@ -96,12 +96,21 @@ def results_dict(outcomes, meta: dict) -> dict:
                 "verdict": sol.verdict.value,
                 "answer": to_jsonable(dict(sol.answer)),
                 "findings": [
-                    {"claim": f.claim.plain(), "source_value": f.source_value.plain(), "ours": f.ours.plain(),
-                     "verdict": f.verdict.value}
+                    {
+                        "claim": f.claim.plain(),
+                        "source_value": f.source_value.plain(),
+                        "ours": f.ours.plain(),
+                        "verdict": f.verdict.value,
+                    }
                     for f in sol.findings
                 ],  # fmt: skip
                 "corrections": [
-                    {"source": str(c.source), "quote": c.quote, "holds": c.holds.plain(), "evidence": c.evidence.plain()}
+                    {
+                        "source": str(c.source),
+                        "quote": c.quote,
+                        "holds": c.holds.plain(),
+                        "evidence": c.evidence.plain(),
+                    }
                     for c in sol.corrections
                 ],
                 "checks": [check_dict(c) for c in sol.checks],

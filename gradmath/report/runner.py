@@ -257,7 +257,9 @@ class _Run:
             return
         if pool is not None:
             ex = pool.executor()
-            futures = [ex.submit(_draw_in_worker, serial.dumps(o.solution.figures)) for _, _, o, _ in self.pending]
+            futures = [
+                ex.submit(_draw_in_worker, serial.dumps(o.solution.figures)) for _, _, o, _ in self.pending
+            ]
             drawn = [serial.loads(f.result()) for f in futures]
         else:
             drawn = [draw_figures(o.solution) for _, _, o, _ in self.pending]
@@ -294,14 +296,17 @@ class _Run:
 
 
 def run_jobs(jobs: list[Job], options: Any, *, cache: ResultCache, workers: int, stream,
-             pool: WorkerPool | None = None) -> list[Outcome]:  # fmt: skip
+             pool: WorkerPool | None = None, status: Status | None = None) -> list[Outcome]:  # fmt: skip
     """Run ``jobs``: cached results first, then the rest (in ``pool`` if given or worth starting).
 
     ``options`` has ``quick``, ``seeds`` and ``data``. Returns the outcomes in the jobs' order. A pool
     started here is closed here (on an exception such as Ctrl-C its workers are stopped at once); a
-    pool passed in is the caller's to close.
+    pool passed in is the caller's to close. ``status`` (default: lines on ``stream``) sees the progress.
     """
-    run = _Run(options, cache, Status(stream, len(jobs)))
+    if status is None:
+        status = Status(stream, len(jobs))
+    status.total = len(jobs)
+    run = _Run(options, cache, status)
     todo = []
     for index, job in enumerate(jobs):
         entry = cache.load_solution(job.key) if job.key is not None else None

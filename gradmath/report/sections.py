@@ -14,7 +14,6 @@ from .markup import (
     Context,
     Markup,
     cell,
-    figure_label,
     humanize,
     label,
     plain,
@@ -80,8 +79,7 @@ def _q(s: str) -> str:
 
 def _figure_refs(ctx: Context, o: Outcome, texts: list[Text]) -> Text:
     """A sentence pointing at the section's figures that its text does not reference yet."""
-    mine = [figure_label(f.name) for f in o.solution.figures if figure_label(f.name) in ctx.labels
-            and o.figures.get(f.name)]  # fmt: skip
+    mine = [ctx.fig_label(o.id, f.name) for f in o.solution.figures if o.figures.get(f.name)]
     referenced = {ctx.resolve(p) for t in texts for p in t.parts if isinstance(p, Ref)}
     todo = [lab for lab in mine if lab not in referenced]
     if not todo:
@@ -100,7 +98,8 @@ def _join(refs: list[Ref]) -> list:
 
 
 def _steps(ctx: Context, index: int, steps: list[Step]) -> str:
-    numbers = equation_numbers(index, steps)
+    numbers = {i: (n, ctx.eq_label(ctx.section, lab) if lab else None)
+               for i, (n, lab) in equation_numbers(index, steps).items()}  # fmt: skip
     out = [sub_heading("Derivation")]
     for i, step in enumerate(steps):
         if step.text:
@@ -159,8 +158,9 @@ def _checks(ctx: Context, checks: list[Check]) -> str:
     return (
         sub_heading("Checks")
         + f"\n#block(sticky: true)[{ctx.rich(intro)}]\n"
-        + table(ctx, [tx("Claim"), WITHIN_HEADER, tx("")], rows, size="9.5pt",
-                columns="(1fr, auto, auto)")  # fmt: skip
+        + table(
+            ctx, [tx("Claim"), WITHIN_HEADER, tx("")], rows, size="9.5pt", columns="(1fr, auto, auto)"
+        )  # fmt: skip
     )
 
 
@@ -170,8 +170,8 @@ def _figures(ctx: Context, o: Outcome) -> str:
         fname = o.figures.get(f.name)
         if fname is None:
             continue
-        lab = figure_label(f.name)
-        tail = f" <{lab}>" if lab in ctx.labels and ctx.owner.get(lab) == o.id else ""
+        lab = ctx.fig_label(o.id, f.name)
+        tail = f" <{lab}>" if lab in ctx.labels else ""
         out.append(f'#figure(image("{fname}", width: 100%), caption: [{ctx.rich(f.caption)}]){tail}\n')
     return "\n".join(out)
 
@@ -179,10 +179,13 @@ def _figures(ctx: Context, o: Outcome) -> str:
 def section(ctx: Context, index: int, o: Outcome) -> str:
     """The Typst source of section ``index`` (1-based) for outcome ``o``."""
     sol = o.solution
+    ctx.section = o.id
     title = o.title or (sol.title if sol is not None else o.id)
     out = [f"= {ctx.rich(title)} <{label(o.id)}>"]
     if sol is None:
-        out.append(f"#failbox[{plain(f'The solver of {o.id} raised an error, so this section is empty: {o.error}')}]")
+        out.append(
+            f"#failbox[{plain(f'The solver of {o.id} raised an error, so this section is empty: {o.error}')}]"
+        )
         return "\n".join(out) + "\n"
     out.append(_source_line(ctx, sol))
     out.append(f"#statement[{ctx.rich(sol.statement)}]\n")
@@ -203,6 +206,8 @@ def section(ctx: Context, index: int, o: Outcome) -> str:
         out.append(f"#failbox[{plain('This solver reports no checks.')}]")
     verdict = f"*{plain('Verdict:')}* {verdict_markup(sol.verdict)} — {ctx.rich(sol.verdict_reason)}"
     if sol.corrections:
-        verdict += " " + ctx.rich(tx("The source's wording is corrected in {}.", Ref("app-corrections", "the appendix")))
+        verdict += " " + ctx.rich(
+            tx("The source's wording is corrected in {}.", Ref("app-corrections", "the appendix"))
+        )
     out.append(verdict + "\n")
     return "\n".join(out) + "\n"
