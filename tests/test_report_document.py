@@ -198,3 +198,16 @@ def test_python_names_become_words(compiled):
     src, _, _ = compiled
     body = _between(src, "alpha", "app-checks")
     assert "w_digits" not in body  # the answer line's label is used, not the key
+
+
+@pytest.mark.parametrize("n_rows", [1, 5, 6, 7, 16, 17, 40])
+def test_tables_keep_every_row_once_and_break_only_between_pieces_of_three(n_rows):
+    import re
+
+    from gradmath.report.markup import CHUNK_ROWS, Context, table
+
+    src = table(Context(), [tx("n")], [[tx("row {}", k)] for k in range(n_rows)], columns="(1fr)")
+    assert [int(k) for k in re.findall(r"row \$(\d+)\$", src)] == list(range(n_rows))
+    pieces = [re.findall(r"row \$(\d+)\$", p) for p in src.split("#block(breakable: false")[1:]]
+    assert all(len(p) >= min(CHUNK_ROWS, n_rows) for p in pieces)  # no page holds a one- or two-row fragment
+    assert src.count("table.header(") == 1  # the header once, on the first piece

@@ -49,7 +49,7 @@ def checks_appendix(ctx: Context, outcomes: list[Outcome]) -> str:
             )
         block = sub_heading_rich(ctx, _section_ref(o))
         block += table(ctx, [tx("Claim"), tx("Methods compared"), WITHIN_HEADER, tx("")], rows,
-                       size="9pt", columns="(1.45fr, 1.25fr, auto, auto)")  # fmt: skip
+                       size="9pt", columns="(1.45fr, 1.2fr, 10.5em, 3.5em)")  # fmt: skip
         out.append(block)
     return "\n".join(out) + "\n"
 
@@ -138,5 +138,5 @@ def constants_appendix(ctx: Context, outcomes: list[Outcome]) -> str:
     rows = [[_section_ref(o), lab, Markup(f"#text(font: \"DejaVu Sans Mono\", size: 8.5pt)[{plain(_grouped(d))}]")]
             for o, lab, d in found]  # fmt: skip
     out.append(table(ctx, [tx("Section"), tx("Quantity"), tx("Value")], rows, size="9.5pt",
-                     columns="(auto, auto, 1fr)"))  # fmt: skip
+                     columns="(1fr, 1fr, 1.6fr)"))  # fmt: skip
     return "\n".join(out) + "\n"

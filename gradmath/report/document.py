@@ -58,9 +58,6 @@ PREAMBLE = r"""
 })
 #let cellmath(big, small) = layout(size => if measure(big).width <= size.width { big } else { small })
 #let rules(..args) = table(inset: (x: 4pt, y: 4.5pt), align: left + horizon, ..args)
-#let answers(..cells) = block(breakable: false, table(columns: (auto, 1fr), inset: (x: 4pt, y: 4.5pt),
-  align: left + horizon, stroke: (x, y) => (top: if y == 0 { 0.6pt } else { 0.3pt + luma(200) }, bottom: 0.6pt),
-  ..cells))
 #let statement(body) = block(inset: (left: 1em, y: 0.2em), stroke: (left: 1.5pt + luma(170)), width: 100%, body)
 #let sourceline(body) = block(below: 0.9em, text(size: 8.5pt, fill: luma(80), body))
 #let detail(body) = text(size: 8pt, fill: luma(70), body)
@@ -167,7 +164,7 @@ def _summary(ctx: Context, outcomes: list[Outcome]) -> str:
             ctx,
             [tx("§"), tx("Claim"), tx("The source"), tx("Ours"), tx("Verdict")],
             rows,
-            columns="(auto, 1.7fr, 1fr, 1.35fr, auto)",
+            columns="(1.6em, 1.7fr, 1fr, 1.35fr, 6.6em)",
         )  # fmt: skip
         + f"#text(size: 9pt)[{ctx.rich(legend)}]\n#pagebreak()\n"
     )
@@ -200,13 +197,13 @@ def build_document(outcomes: list[Outcome], meta: dict | None = None, *, safe: b
     parts = [PREAMBLE, _title_page(ctx, outcomes, meta), _contents(), _summary(ctx, outcomes)]
     parts += [section(ctx, k, o) for k, o in enumerate(outcomes, 1)]
     ctx.section = None
-    parts += ['#pagebreak(weak: true)\n#counter(heading).update(0)\n#set heading(numbering: "A.1")\n']
+    parts += [reproducibility.bibliography()]  # the references, then the appendices
+    parts += ['#counter(heading).update(0)\n#set heading(numbering: "A.1")\n']
     parts += [
         appendices.checks_appendix(ctx, outcomes),
         appendices.corrections_appendix(ctx, outcomes),
         appendices.constants_appendix(ctx, outcomes),
         reproducibility.reproducibility_appendix(ctx, outcomes, meta),
-        reproducibility.bibliography(),
     ]
     return "\n".join(parts)
 

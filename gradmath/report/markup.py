@@ -40,6 +40,8 @@ __all__ = [
 
 _LABEL_BAD = re.compile(r"[^\w:.\-]")
 MAX_MATH_CHARS = 1500
+#: a table breaks across pages only between pieces of at least this many rows
+CHUNK_ROWS = 3
 
 
 def label(s: str) -> str:
@@ -161,21 +163,32 @@ def value_text(v: Any, sig: int = 6) -> Text | None:
     return None
 
 
-def table(ctx: Context, header: Iterable[Any], rows: Iterable[Iterable[Any]], *, size: str = "",
-          columns: str | None = None, caption: Any = None) -> str:  # fmt: skip
-    """A ruled table (header bold), unbreakable up to 24 rows, else in unbreakable chunks of 12 or more."""
-    header = [h if isinstance(h, Markup) else ctx.rich(h) for h in header]
+def table(ctx: Context, header: Iterable[Any] | None, rows: Iterable[Iterable[Any]], *, size: str = "",
+          columns: str | None = None, caption: Any = None, chunk: int = CHUNK_ROWS) -> str:  # fmt: skip
+    """A ruled table (header bold; ``header=None`` for none) that never leaves a fragment of fewer than
+    ``chunk`` rows on a page: it is set as consecutive unbreakable pieces of ``chunk`` rows or more,
+    glued together, so a page can break only between pieces. ``columns`` must not use ``auto`` when
+    the table has more than ``2 chunk`` rows (the pieces must share their column widths)."""
     rows = [[c if isinstance(c, Markup) else cell(ctx, c) for c in row] for row in rows]
-    cols = columns or f"({', '.join(['auto'] * (len(header) - 1) + ['1fr'])})"
-    head = "table.header(" + ", ".join(f"[*{h}*]" for h in header) + ", table.hline(stroke: 0.5pt)),"
-    chunks = [rows] if len(rows) <= 24 else [rows[i : i + 12] for i in range(0, len(rows), 12)]
-    if len(chunks) > 1 and len(chunks[-1]) < 6:
-        chunks[-2] += chunks.pop()
+    n = len(rows[0]) if rows else len(list(header or []))
+    cols = columns or f"({', '.join(['1fr'] * n)})"
+    head = ""
+    if header is not None:
+        cells = [h if isinstance(h, Markup) else ctx.rich(h) for h in header]
+        head = "table.header(" + ", ".join(f"[*{h}*]" for h in cells) + ", table.hline(stroke: 0.5pt)),"
+    pieces = [rows] if len(rows) <= 2 * chunk else [rows[i : i + chunk] for i in range(0, len(rows), chunk)]
+    if len(pieces) > 1 and len(pieces[-1]) < chunk:
+        tail = pieces.pop()
+        pieces[-1] = pieces[-1] + tail
+    setsize = f"#set text(size: {size})\n" if size else ""
     out = []
-    for chunk in chunks:
-        body = "\n".join(", ".join(f"[{c}]" for c in row) + "," for row in chunk)
-        t = f"#rules(columns: {cols}, table.hline(), {head}\n{body}\ntable.hline())"
-        out.append(f"#block(breakable: false)[{'#set text(size: ' + size + ')' if size else ''}\n{t}]")
+    for k, piece in enumerate(pieces):
+        first, last = k == 0, k == len(pieces) - 1
+        body = "\n".join(", ".join(f"[{c}]" for c in row) + "," for row in piece)
+        top = "table.hline(), " + head if first else ""
+        bottom = "table.hline()" if last else ""
+        spacing = ("" if first else "above: 0pt, ") + ("" if last else "below: 0pt, ")
+        out.append(f"#block(breakable: false, {spacing}width: 100%)[{setsize}#rules(columns: {cols}, {top}\n{body}\n{bottom})]")
     if caption:
         out.append(f"#align(center)[#text(size: 9pt)[{ctx.rich(caption)}]]")
     return "\n".join(out) + "\n"

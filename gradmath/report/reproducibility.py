@@ -21,7 +21,7 @@ def _runs(ctx: Context, outcomes: list[Outcome]) -> str:
         seeds = facts.get("seeds")
         seeds_cell = tx("{}", int(seeds)) if seeds else tx("—")
         gflops = facts.get("gflops")
-        how = tx("cached, computed {}", o.created) if o.cached else tx("this run")
+        how = tx("cached, computed {}", o.created.split()[0]) if o.cached and o.created else tx("this run")
         if o.error is not None:
             how = tx("failed")
         rows.append([
@@ -48,14 +48,14 @@ def _runs(ctx: Context, outcomes: list[Outcome]) -> str:
             [tx("Section"), tx("Seconds"), tx("Seeds"), tx("GFLOP/s"), tx("Result")],
             rows,
             size="9pt",
-            columns="(auto, auto, auto, auto, 1fr)",
+            columns="(1fr, 0.8fr, 0.6fr, 0.8fr, 1.9fr)",
         )  # fmt: skip
     )
 
 
 def _kv(ctx: Context, title: str, pairs: dict[str, Any]) -> str:
     rows = [[tx(k), tx(str(v))] for k, v in pairs.items()]
-    return sub_heading(title) + "\n" + table(ctx, [tx("Item"), tx("Value")], rows, size="9pt")
+    return sub_heading(title) + "\n" + table(ctx, [tx("Item"), tx("Value")], rows, size="9pt", columns="(30%, 1fr)")
 
 
 def _blas(ctx: Context, libs: list[dict[str, str]]) -> str:

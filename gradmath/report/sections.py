@@ -121,8 +121,7 @@ def _answer_lines(ctx: Context, lines: list[AnswerLine]) -> str:
 
     def flush() -> None:
         if pending:
-            rows = "\n".join(f"[{ctx.rich(a.label)}], [{cell(ctx, a.value)}]," for a in pending)
-            out.append(f"#answers({rows})")
+            out.append(_answers(ctx, [[Markup(ctx.rich(a.label)), cell(ctx, a.value)] for a in pending]))
             pending.clear()
 
     for line in lines:
@@ -145,8 +144,13 @@ def _answer_dict(ctx: Context, answer: dict) -> str:
             val = value_markup(ctx, v)
         except Exception as exc:  # a value the report cannot typeset must not sink the section
             val = Markup(plain(f"(could not typeset a {type(v).__name__}: {exc})"))
-        rows.append(f"[{ctx.rich(tx(humanize(k)))}], [{val}],")
-    return f"#answers({chr(10).join(rows)})\n" if rows else ""
+        rows.append([Markup(ctx.rich(tx(humanize(k)))), val])
+    return _answers(ctx, rows) if rows else ""
+
+
+def _answers(ctx: Context, rows: list[list[Markup]]) -> str:
+    """Answer lines: label and value, in a two-column table without a header."""
+    return table(ctx, None, rows, columns="(36%, 1fr)")
 
 
 def _checks(ctx: Context, checks: list[Check]) -> str:
@@ -199,7 +203,7 @@ def section(ctx: Context, index: int, o: Outcome) -> str:
         out.append(_steps(ctx, index, sol.steps))
     out.append(sub_heading("Result"))
     out.append(_answer_lines(ctx, sol.answer_lines) if sol.answer_lines else _answer_dict(ctx, sol.answer))
-    out.append(_figures(ctx, o))
+    out.append(_figures(ctx, o))  # floats: at the bottom of this page or the top of the next
     if sol.checks:
         out.append(_checks(ctx, sol.checks))
     else:
