@@ -43,7 +43,7 @@ def checks_appendix(ctx: Context, outcomes: list[Outcome]) -> str:
                 claim += f" \\ #detail[{ctx.rich(tx('Catches: ') + c.catches)}]"
             if c.detail:
                 claim += f" \\ #detail[{ctx.rich(c.detail)}]"
-            methods = ctx.rich(tx("1. ") + c.methods[0]) + " \\ " + ctx.rich(tx("2. ") + c.methods[1])
+            methods = ctx.rich(tx("(1) ") + c.methods[0]) + " \\ " + ctx.rich(tx("(2) ") + c.methods[1])
             rows.append(
                 [Markup(claim), Markup(methods), within(c.agreement, c.tolerance), Markup(mark(c.passed))]
             )

@@ -58,8 +58,9 @@ PREAMBLE = r"""
 })
 #let cellmath(big, small) = layout(size => if measure(big).width <= size.width { big } else { small })
 #let rules(..args) = table(inset: (x: 4pt, y: 4.5pt), align: left + horizon, ..args)
-#let statement(body) = block(inset: (left: 1em, y: 0.2em), stroke: (left: 1.5pt + luma(170)), width: 100%, body)
-#let sourceline(body) = block(below: 0.9em, text(size: 8.5pt, fill: luma(80), body))
+#let statement(body) = block(sticky: true, inset: (left: 1em, y: 0.2em), stroke: (left: 1.5pt + luma(170)),
+  width: 100%, body)
+#let sourceline(body) = block(sticky: true, below: 0.9em, text(size: 8.5pt, fill: luma(80), body))
 #let detail(body) = text(size: 8pt, fill: luma(70), body)
 #let failbox(body) = block(inset: 0.6em, stroke: 0.8pt + rgb("#D55E00"), width: 100%, body)
 #let verdict(word) = {
@@ -97,7 +98,7 @@ def _title_page(ctx: Context, outcomes: list[Outcome], meta: dict) -> str:
         "reproduced or inconclusive."
     )
     lines = [
-        "#page(numbering: none, header: none)[",
+        "#page(numbering: none, header: none)[#set par(justify: false)",
         "#v(3.5cm)",
         f'#align(center)[#text(size: 22pt, weight: "bold")[{plain("Why are deep neural networks hard to train?")}]',
         "#v(0.5em)",
@@ -118,7 +119,7 @@ def _title_page(ctx: Context, outcomes: list[Outcome], meta: dict) -> str:
     lines += [f"[*{plain(k)}*], [{plain(v)}]," for k, v in facts]
     lines += [")]", "#v(1fr)"]
     lines.append(
-        f'#align(center)[#text(size: 9pt, fill: luma(80))[{plain("Rebuild it with: ")}#raw("python -m gradmath.report")]]'
+        f'#align(center)[#text(size: 9pt, fill: luma(80))[{plain("Rebuild it with:")} #raw("python -m gradmath.report")]]'
     )
     lines.append("]")
     return "\n".join(lines) + "\n"

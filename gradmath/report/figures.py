@@ -171,7 +171,9 @@ def _setup_axes(ax, panel, width_in: float) -> None:
     from matplotlib.ticker import MaxNLocator
 
     if panel.title:
-        chars = max(int(width_in * 72 / (0.6 * _RC["axes.titlesize"])), 12)
+        chars = max(
+            int(0.85 * width_in * 72 / (0.62 * _RC["axes.titlesize"])), 12
+        )  # the axes are narrower than their column
         ax.set_title("\n".join(textwrap.wrap(panel.title, chars)) if "$" not in panel.title else panel.title)
     ax.set_xlabel(panel.xlabel or "")
     ax.set_ylabel(panel.ylabel or "")

@@ -42,6 +42,8 @@ _LABEL_BAD = re.compile(r"[^\w:.\-]")
 MAX_MATH_CHARS = 1500
 #: a table breaks across pages only between pieces of at least this many rows
 CHUNK_ROWS = 3
+#: a piece of a table is kept shorter than this many lines (estimated), so it never outgrows a page
+PIECE_LINES = 30
 
 
 def label(s: str) -> str:
@@ -68,6 +70,7 @@ class Context:
     owner: dict[str, str] = field(default_factory=dict)  # figure label -> the section that carries it
     safe: bool = False  # maths as plain Unicode (the fallback when Typst rejects a formula)
     section: str | None = None  # the section being written: its own labels are found first
+    _memo: dict = field(default_factory=dict, repr=False)
 
     def fig_label(self, pid: str, name: str) -> str:
         """A figure's label: ``fig:<name>``, or ``<id>:fig:<name>`` when another section has that name."""
@@ -101,13 +104,25 @@ class Context:
                 out.append(self.cite(p))
             elif isinstance(p, Math) and self.safe:
                 out.append(plain(Text([Math(p.expr)]).unicode()))
-            elif isinstance(p, Math) and not p.display and len(typst_math(p.expr)) > MAX_MATH_CHARS:
-                out.append(plain(f"(a formula of {len(typst_math(p.expr))} characters, too long to typeset)"))
             elif isinstance(p, Math) and p.display:
                 out.append("\n" + self.display(p.expr) + "\n")
+            elif isinstance(p, Math):
+                src = self.math(p.expr)
+                too_long = f"(a formula of {len(src)} characters, too long to typeset)"
+                out.append(f"${src}$" if len(src) <= MAX_MATH_CHARS else plain(too_long))
             else:
                 out.append(Text([p]).typst())
         return "".join(out)
+
+    def math(self, expr: Any) -> str:
+        """Typst math source of ``expr``, printed once per document (formulas recur: titles, tables)."""
+        try:
+            return self._memo[expr]
+        except KeyError:
+            src = self._memo[expr] = typst_math(expr)
+            return src
+        except TypeError:  # unhashable
+            return typst_math(expr)
 
     def cite(self, c: Cite) -> str:
         if c.key not in self.cite_keys:
@@ -121,7 +136,7 @@ class Context:
         :meth:`eq_label`) if given."""
         if self.safe:
             return "#block(inset: (left: 1.5em))[" + plain(Text([Math(expr)]).unicode()) + "]"
-        src = typst_math(expr)
+        src = self.math(expr)
         if len(src) > MAX_MATH_CHARS:
             return "#block(inset: (left: 1.5em))[" + plain(
                 f"(The expression is too long to display: {len(src)} characters of Typst math.)"
@@ -165,33 +180,51 @@ def value_text(v: Any, sig: int = 6) -> Text | None:
 
 def table(ctx: Context, header: Iterable[Any] | None, rows: Iterable[Iterable[Any]], *, size: str = "",
           columns: str | None = None, caption: Any = None, chunk: int = CHUNK_ROWS) -> str:  # fmt: skip
-    """A ruled table (header bold; ``header=None`` for none) that never leaves a fragment of fewer than
-    ``chunk`` rows on a page: it is set as consecutive unbreakable pieces of ``chunk`` rows or more,
-    glued together, so a page can break only between pieces. ``columns`` must not use ``auto`` when
-    the table has more than ``2 chunk`` rows (the pieces must share their column widths)."""
+    """A ruled table (header bold, repeated on every page; ``header=None`` for none) that never leaves
+    a fragment of fewer than ``chunk`` rows on a page: its rows are grouped in pieces of ``chunk`` or
+    more (:func:`_pieces`), each spanned by an empty, unbreakable cell of a zero-width first column,
+    so that a page can break only between pieces."""
     rows = [[c if isinstance(c, Markup) else cell(ctx, c) for c in row] for row in rows]
     n = len(rows[0]) if rows else len(list(header or []))
-    cols = columns or f"({', '.join(['1fr'] * n)})"
+    cols = (columns or f"({', '.join(['1fr'] * n)})").strip("()")
+    spacer = "table.cell(inset: 0pt)[]"
     head = ""
     if header is not None:
         cells = [h if isinstance(h, Markup) else ctx.rich(h) for h in header]
-        head = "table.header(" + ", ".join(f"[*{h}*]" for h in cells) + ", table.hline(stroke: 0.5pt)),"
-    pieces = [rows] if len(rows) <= 2 * chunk else [rows[i : i + chunk] for i in range(0, len(rows), chunk)]
-    if len(pieces) > 1 and len(pieces[-1]) < chunk:
-        tail = pieces.pop()
-        pieces[-1] = pieces[-1] + tail
+        head = f"table.header({spacer}, " + ", ".join(f"[*{h}*]" for h in cells) + ", repeat: true), "
+        head += "table.hline(stroke: 0.5pt),"
+    body = []
+    for piece in _pieces(rows, chunk):
+        glue = f"table.cell(rowspan: {len(piece)}, breakable: false, inset: 0pt)[], "
+        body += [
+            (glue if k == 0 else "") + ", ".join(f"[{c}]" for c in row) + "," for k, row in enumerate(piece)
+        ]
     setsize = f"#set text(size: {size})\n" if size else ""
-    out = []
-    for k, piece in enumerate(pieces):
-        first, last = k == 0, k == len(pieces) - 1
-        body = "\n".join(", ".join(f"[{c}]" for c in row) + "," for row in piece)
-        top = "table.hline(), " + head if first else ""
-        bottom = "table.hline()" if last else ""
-        spacing = ("" if first else "above: 0pt, ") + ("" if last else "below: 0pt, ")
-        out.append(f"#block(breakable: false, {spacing}width: 100%)[{setsize}#rules(columns: {cols}, {top}\n{body}\n{bottom})]")
+    rows_src = "\n".join(body)
+    out = [f"#[{setsize}#rules(columns: (0pt, {cols}), table.hline(), {head}\n{rows_src}\ntable.hline())]"]
     if caption:
         out.append(f"#align(center)[#text(size: 9pt)[{ctx.rich(caption)}]]")
     return "\n".join(out) + "\n"
+
+
+def _pieces(rows: list[list[str]], chunk: int, most_lines: float = PIECE_LINES) -> list[list[list[str]]]:
+    """Rows in consecutive groups of ``chunk`` (the last absorbing a shorter rest); a group stops
+    early when its rows are tall (estimated from their length), so that no group outgrows a page."""
+    pieces: list[list[list[str]]] = [[]]
+    lines = 0.0
+    for row in rows:
+        tall = max(1.0, sum(len(c) for c in row) / 110)
+        if pieces[-1] and (len(pieces[-1]) >= chunk or lines + tall > most_lines):
+            pieces.append([])
+            lines = 0.0
+        pieces[-1].append(row)
+        lines += tall
+    if len(pieces) > 1 and len(pieces[-1]) < chunk:
+        rows_left = sum(max(1.0, sum(len(c) for c in r) / 110) for r in pieces[-1] + pieces[-2])
+        if rows_left <= most_lines:
+            tail = pieces.pop()
+            pieces[-1] = pieces[-1] + tail
+    return pieces
 
 
 class Markup(str):
@@ -211,7 +244,7 @@ def cell_math(ctx: Context, expr: Any) -> Markup:
     """Maths in a table cell: display style (full-size fractions) where it fits the cell, else inline."""
     if ctx.safe:
         return Markup(ctx.rich(tx("{}", expr)))
-    src = typst_math(expr)
+    src = ctx.math(expr)
     if "/" not in src or len(src) > MAX_MATH_CHARS:
         return Markup(ctx.rich(tx("{}", expr)))
     return Markup(f"#cellmath($display({src})$, ${src}$)")
@@ -230,7 +263,7 @@ def value_markup(ctx: Context, v: Any, sig: int = 6, depth: int = 0) -> Markup:
     deeper ones a line of text)."""
     import sympy
 
-    if isinstance(v, sympy.Basic) and not isinstance(v, sympy.Tuple):
+    if isinstance(v, sympy.Basic):
         return cell_math(ctx, v) if depth == 0 else Markup(ctx.rich(tx("{}", v)))
     t = value_text(v, sig)
     if t is not None:
@@ -240,9 +273,12 @@ def value_markup(ctx: Context, v: Any, sig: int = 6, depth: int = 0) -> Markup:
             return Markup(ctx.rich(tx("(none)")))
         if depth >= 1 or len(v) > 12:
             items = list(v.items())[:12]
-            more = plain(f"; … ({len(v)} entries)") if len(v) > 12 else ""
+            more = "; " + plain(f"… ({len(v)} entries)") if len(v) > 12 else ""
             return Markup("; ".join(f"{ctx.rich(tx(humanize(k)))}: {value_markup(ctx, x, 4, depth + 1)}"
                                     for k, x in items) + more)  # fmt: skip
+        matrix = _matrix(ctx, v, sig)
+        if matrix is not None:
+            return matrix
         rows = [[ctx.rich(tx(humanize(k))), value_markup(ctx, x, sig, depth + 1)] for k, x in v.items()]
         return Markup(_inner_table(rows))
     try:
@@ -257,6 +293,22 @@ def value_markup(ctx: Context, v: Any, sig: int = 6, depth: int = 0) -> Markup:
     return Markup(plain(f"({type(v).__name__} of {len(items) if items is not None else '?'} items)"))
 
 
+def _matrix(ctx: Context, v: dict, sig: int) -> Markup | None:
+    """A dict of dicts with the same keys (at most 8) as one small table: a row per outer key."""
+    inner = list(v.values())
+    if not all(isinstance(d, dict) and d for d in inner) or len(v) > 12:
+        return None
+    keys = list(inner[0])
+    if len(keys) > 8 or any(list(d) != keys for d in inner):
+        return None
+    head = "".join(f"[*{ctx.rich(tx(humanize(k)))}*], " for k in keys)
+    body = "".join(f"[{ctx.rich(tx(humanize(name)))}], " + "".join(f"[{value_markup(ctx, d[k], min(sig, 4), 2)}], " for k in keys)
+                   for name, d in v.items())  # fmt: skip
+    cols = ", ".join(["auto"] * (len(keys) + 1))
+    return Markup(f"#text(size: 8.5pt)[#table(columns: ({cols}), stroke: none, inset: (x: 2.5pt, y: 2pt), column-gutter: 3pt, "
+                  f"align: left, [], {head}{body})]")  # fmt: skip
+
+
 def _inner_table(rows: list[list[str]]) -> str:
     body = ", ".join(f"[{a}], [{b}]" for a, b in rows)
     return f"#table(columns: (auto, auto), stroke: none, inset: (x: 3pt, y: 2.5pt), align: left, {body})"
@@ -265,8 +317,8 @@ def _inner_table(rows: list[list[str]]) -> str:
 def _array_markup(ctx: Context, arr: np.ndarray, sig: int) -> str:
     flat = arr.ravel()
     cells = [ctx.rich(value_text(x.item(), min(sig, 4))) for x in (flat if flat.size <= 10 else flat[:10])]
-    more = "" if flat.size <= 10 else plain(f", … ({flat.size} values)")
+    more = "" if flat.size <= 10 else ", " + plain(f"… ({flat.size} values)")
     if arr.ndim <= 1:
         return ", ".join(cells) + more
     shape = " × ".join(str(s) for s in arr.shape)
-    return plain(f"an array of {shape} values: ") + ", ".join(cells) + more
+    return plain(f"an array of {shape} values:") + " " + ", ".join(cells) + more

@@ -19,8 +19,11 @@ def describe_data(data: Any) -> dict[str, Any]:
     description = getattr(data, "description", None)
     if not isinstance(description, str) or not description:
         test = f"{sizes['test']:,} test images" if sizes["test"] else "no test images"
-        description = (f"MNIST ({getattr(data, 'source', 'unknown source')}): {sizes['train']:,} training / "
-                       f"{sizes['validation']:,} validation / {test}")  # fmt: skip
+        source = str(getattr(data, "source", "unknown source"))
+        where = "the embedded subset of real digits shipped with gradmath" if source == "embedded" else source
+        description = (
+            f"MNIST ({where}): {sizes['train']:,} training / {sizes['validation']:,} validation / {test}"
+        )
     provenance = getattr(data, "provenance", None)
     if not isinstance(provenance, str) or not provenance:
         provenance = str(getattr(data, "source", "unknown"))

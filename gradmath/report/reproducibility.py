@@ -55,7 +55,11 @@ def _runs(ctx: Context, outcomes: list[Outcome]) -> str:
 
 def _kv(ctx: Context, title: str, pairs: dict[str, Any]) -> str:
     rows = [[tx(k), tx(str(v))] for k, v in pairs.items()]
-    return sub_heading(title) + "\n" + table(ctx, [tx("Item"), tx("Value")], rows, size="9pt", columns="(30%, 1fr)")
+    return (
+        sub_heading(title)
+        + "\n"
+        + table(ctx, [tx("Item"), tx("Value")], rows, size="9pt", columns="(30%, 1fr)")
+    )
 
 
 def _blas(ctx: Context, libs: list[dict[str, str]]) -> str:

@@ -86,8 +86,8 @@ def _figure_refs(ctx: Context, o: Outcome, texts: list[Text]) -> Text:
         return Text()
     refs = [Ref(lab, "the figure") for lab in todo]
     if len(refs) == 1:
-        return tx(" {} shows it.", refs[0])
-    return tx(" {} and {} show it.", Text(_join(refs[:-1])), refs[-1])
+        return tx(" {} shows the result.", refs[0])
+    return tx(" {} and {} show the results.", Text(_join(refs[:-1])), refs[-1])
 
 
 def _join(refs: list[Ref]) -> list:
@@ -157,8 +157,8 @@ def _checks(ctx: Context, checks: list[Check]) -> str:
     rows = []
     for c in checks:
         rows.append([c.claim, within(c.agreement, c.tolerance), Markup(mark(c.passed))])
-    intro = tx("Each claim below is confirmed by two independent methods; ")
-    intro += tx("the methods and what each check would catch are in {}.", Ref("app-checks", "the appendix"))
+    intro = tx("Each by two independent methods; the methods and what each check would catch: {}.",
+               Ref("app-checks", "the appendix"))  # fmt: skip
     return (
         sub_heading("Checks")
         + f"\n#block(sticky: true)[{ctx.rich(intro)}]\n"
@@ -197,8 +197,8 @@ def section(ctx: Context, index: int, o: Outcome) -> str:
     refs = _figure_refs(ctx, o, texts)
     if sol.answer_text:
         out.append(f"*{plain('Answer.')}* {ctx.rich(as_text(sol.answer_text) + refs)}\n")
-    elif refs:
-        out.append(ctx.rich(tx("The figures:") + refs) + "\n")
+    elif refs:  # no answer sentence yet: point at the figures on their own
+        out.append(ctx.rich(Text(refs.parts[1:])) + "\n")
     if sol.steps:
         out.append(_steps(ctx, index, sol.steps))
     out.append(sub_heading("Result"))
