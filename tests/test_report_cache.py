@@ -168,3 +168,29 @@ def test_arrays_survive(tmp_path):
     value = {"a": np.arange(5.0), "b": sp.Rational(1, 3)}
     back = serial.loads(serial.dumps(value))
     assert np.array_equal(back["a"], value["a"]) and back["b"] == sp.Rational(1, 3)
+
+
+def test_a_rebuild_of_cached_results_reuses_the_document_until_the_report_code_changes(tmp_path, monkeypatch):
+    from gradmath.report import typeset
+    from gradmath.report.cache import ResultCache as Cache
+
+    cache = tmp_path / "cache"
+    argv = ["--only", "weight-bound,sigmoid-prime-max", "--jobs", "1"]
+    outputs = []
+    for k in range(4):
+        if k == 2:  # from now on no solution may be unpickled: the kept document must serve alone
+            monkeypatch.setattr(Cache, "load_solution", _must_not_run)
+        if k == 3:  # a change to the report's code: the document is built again (and fails here)
+            monkeypatch.setattr(typeset, "report_hash", lambda: "another layout")
+        js = tmp_path / f"r{k}.json"
+        code = None
+        try:
+            code = main(["-o", str(tmp_path / f"r{k}.pdf"), "--json", str(js), *argv], cache_dir=cache)
+        except AssertionError as exc:
+            assert k == 3 and "computed again" in str(exc)
+            continue
+        assert code == 0
+        outputs.append(js.read_text())
+    assert len(list((cache / "documents").iterdir())) == 1  # stored by the first all-cached build (run 1)
+    assert outputs[1] == outputs[2]  # the kept document gives the same results
+    assert (tmp_path / "r2.pdf").read_bytes()[:5] == b"%PDF-" and not (tmp_path / "r3.pdf").exists()

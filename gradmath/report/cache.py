@@ -174,7 +174,7 @@ class ResultCache:
     def clear(self) -> int:
         """Delete every cached entry; return how many files were removed."""
         n = 0
-        for sub in ("solutions", "figures", "manifest"):
+        for sub in ("solutions", "figures", "manifest", "documents"):
             folder = self.folder / sub
             if folder.is_dir():
                 n += sum(1 for f in folder.rglob("*") if f.is_file())
@@ -189,6 +189,14 @@ class ResultCache:
     # --- solutions ----------------------------------------------------------------------------
     def has_solution(self, key: str) -> bool:
         return self.enabled and (self.folder / "solutions" / f"{key}.pkl").is_file()
+
+    def solution_stat(self, key: str) -> tuple[int, int] | None:
+        """(modification time in ns, size) of a cached solution's file, or None."""
+        try:
+            st = (self.folder / "solutions" / f"{key}.pkl").stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
 
     def load_solution(self, key: str) -> dict | None:
         """The cached entry (a dict with ``solution``, ``elapsed``, ``facts``) or None."""
@@ -223,6 +231,25 @@ class ResultCache:
                     fig.unlink(missing_ok=True)
         except OSError:
             pass
+
+    # --- documents (see :mod:`.typeset`) -----------------------------------------------------
+    def load_document(self, key: str) -> dict | None:
+        raw = self._read(f"documents/{key}.json")
+        try:
+            entry = json.loads(raw) if raw is not None else None
+        except ValueError:
+            return None
+        return entry if isinstance(entry, dict) and "source" in entry else None
+
+    def store_document(self, key: str, entry: dict) -> None:
+        folder = self.folder / "documents"
+        if self._write(f"documents/{key}.json", json.dumps(entry).encode()):
+            try:  # one document per report is enough: keep the newest few
+                old = sorted(folder.glob("*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+                for f in old[KEEP_PER_ID:]:
+                    f.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     # --- figures ------------------------------------------------------------------------------
     def load_figure(self, key: str, style: str, index: int) -> bytes | None:

@@ -204,41 +204,66 @@ def _default_workers() -> int:
 
 
 def _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, workers) -> int:
-    from . import document, results
+    """Solve (or reuse), typeset, compile and write; return the exit status."""
+    from . import document, typeset
     from .meta import describe_run
-    from .runner import run_jobs
+
+    meta = describe_run(args, data, workers)
+    key = typeset.document_key(jobs, cache, meta)
+    kept = cache.load_document(key) if key is not None else None
+    files = typeset.figure_files(kept, cache) if kept is not None else None
+    if kept is None or files is None:  # build the document from the results
+        kept, files, pdf = _typeset(args, jobs, data, cache, pool, meta, stream, workers)
+        if key is not None and kept["hits"] == len(jobs):  # a document of cached results only
+            cache.store_document(key, kept)
+    else:  # every result and the document itself from the cache: only Typst runs
+        stream.write("".join(kept["status"]))
+        pdf = document.compile_pdf(kept["source"], files)
+    t_done = time.perf_counter() - t_start
+    try:
+        write_atomic(out, pdf)
+        if json_path is not None:
+            write_atomic(json_path, kept["json"].encode())
+    except OutputError as exc:
+        stream.write(f"{PROG}: error: {exc}\n")
+        return EXIT_WRITE
+    stream.write(
+        f"wrote {out} ({len(pdf) / 1024:.0f} KiB; {kept['hits']} of {len(jobs)} results from the cache; "
+        f"solved and typeset in {t_done:.1f} s, total {time.perf_counter() - t_start:.1f} s)\n"
+    )
+    stream.write("".join(kept["failures"]))
+    return EXIT_FAILED if kept["failed"] else EXIT_OK
+
+
+def _typeset(args, jobs, data, cache, pool, meta, stream, workers) -> tuple[dict, dict, bytes]:
+    """Run (or load) every result, build the document and compile it: (kept entry, files, PDF)."""
+    from . import document, results, typeset
+    from .runner import run_jobs, status_line
 
     opts = argparse.Namespace(quick=bool(args.quick), seeds=args.seeds, data=data)
     outcomes = run_jobs(jobs, opts, cache=cache, workers=workers, stream=stream, pool=pool)
-    t_solve = time.perf_counter() - t_start
-    meta = describe_run(args, data, cache, workers)
-    t0 = time.perf_counter()
     files = {name: svg for o in outcomes for name, svg in o.files.items()}
+    source = document.build_document(outcomes, meta)
     try:
-        pdf = document.compile_pdf(document.build_document(outcomes, meta), files)
+        pdf = document.compile_pdf(source, files)
     except Exception as exc:  # a formula Typst rejects must not sink the report: plain maths instead
         stream.write(
             f"warning: typst failed ({' '.join(str(exc).split())[:300]}); retrying with plain maths\n"
         )
-        pdf = document.compile_pdf(document.build_document(outcomes, meta, safe=True), files)
-    t_pdf = time.perf_counter() - t0
-    try:
-        write_atomic(out, pdf)
-        if json_path is not None:
-            write_atomic(json_path, results.dumps(outcomes, meta).encode())
-    except OutputError as exc:
-        stream.write(f"{PROG}: error: {exc}\n")
-        return EXIT_WRITE
-    hits = sum(o.cached for o in outcomes)
-    stream.write(
-        f"wrote {out} ({len(pdf) / 1024:.0f} KiB; {hits} of {len(outcomes)} results from the cache; solvers "
-        f"{t_solve:.1f} s, typesetting {t_pdf:.1f} s, total {time.perf_counter() - t_start:.1f} s)\n"
-    )
-    return _failures(outcomes, stream)
+        source = document.build_document(outcomes, meta, safe=True)
+        pdf = document.compile_pdf(source, files)
+    from .cache import figure_style_hash
+
+    failures, failed = _failures(outcomes)
+    kept = typeset.entry_for(source, outcomes, jobs, figure_style_hash(), results.dumps(outcomes, meta))
+    kept.update(status=[status_line(k, len(outcomes), o) for k, o in enumerate(outcomes, 1)], failures=failures,
+                failed=failed, hits=sum(o.cached for o in outcomes))  # fmt: skip
+    return kept, files, pdf
 
 
-def _failures(outcomes, stream) -> int:
-    bad = []
+def _failures(outcomes) -> tuple[list[str], bool]:
+    """The lines naming each failed check or solver (and figure warnings); True if anything failed."""
+    bad, lines = [], []
     for o in outcomes:
         if o.error is not None:
             bad.append(f"{o.id}: solver raised {o.error[:200]}")
@@ -246,11 +271,8 @@ def _failures(outcomes, stream) -> int:
             bad.append(f"{o.id}: no checks")
         else:
             bad += [f"{o.id}: check failed: {c.claim.plain()}" for c in o.solution.failed_checks]
-        for err in o.figure_errors:
-            stream.write(f"warning: {o.id}: {err}\n")
-    for line in bad:
-        stream.write(f"FAILED {line}\n")
-    return EXIT_FAILED if bad else EXIT_OK
+        lines += [f"warning: {o.id}: {err}\n" for err in o.figure_errors]
+    return lines + [f"FAILED {line}\n" for line in bad], bool(bad)
 
 
 def _terminate(signum, frame):  # SIGTERM unwinds like Ctrl-C: temp files and workers are cleaned up

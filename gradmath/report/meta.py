@@ -30,8 +30,8 @@ def describe_data(data: Any) -> dict[str, Any]:
     return {"description": description, "provenance": provenance, **sizes}
 
 
-def describe_run(args: Any, data: Any, cache: Any, workers: int) -> dict[str, Any]:
-    """The ``meta`` dict: version, date, options, data, software, machine, BLAS, cache."""
+def describe_run(args: Any, data: Any, workers: int) -> dict[str, Any]:
+    """The ``meta`` dict: version, date, options, data, software, machine, BLAS."""
     import gradmath
 
     from .environment import blas, machine, versions
@@ -51,5 +51,4 @@ def describe_run(args: Any, data: Any, cache: Any, workers: int) -> dict[str, An
         "versions": versions(),
         "machine": machine(),
         "blas": blas(),
-        "cache": {"folder": str(cache.folder), "enabled": bool(cache.enabled), "hits": int(cache.hits)},
     }

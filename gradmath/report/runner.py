@@ -25,7 +25,7 @@ from .cache import ResultCache, figure_style_hash
 from .outcome import Outcome
 from .worker import draw_figures, progress_for, solve_entry
 
-__all__ = ["Job", "Status", "WorkerPool", "run_jobs", "default_jobs"]
+__all__ = ["Job", "Status", "WorkerPool", "run_jobs", "default_jobs", "status_line"]
 
 #: start worker processes only for at least this much expected computation (starting them costs ~1 s)
 POOL_MIN_SECONDS = 4.0
@@ -82,16 +82,21 @@ class Status:
             if self.shown:
                 self.stream.write("\r" + " " * 118 + "\r")
                 self.shown = False
-            if o.error is not None:
-                status = "ERROR " + o.error[:80]
-            elif o.solution.passed:
-                status = f"pass ({len(o.solution.checks)} checks)"
-            else:
-                status = f"FAIL ({len(o.solution.failed_checks)} of {len(o.solution.checks)} checks)"
-            how = "cached" if o.cached else f"{o.elapsed:6.2f} s"
-            self.stream.write(f"[{self.done:2d}/{self.total}] {o.id:<24} {how:>8}  {status}\n")
+            self.stream.write(status_line(self.done, self.total, o))
             self.stream.flush()
             self._draw()
+
+
+def status_line(done: int, total: int, o: Outcome) -> str:
+    """``[ k/n] id   time  pass (n checks)``: the line printed when a solver is done."""
+    if o.error is not None:
+        status = "ERROR " + o.error[:80]
+    elif o.solution.passed:
+        status = f"pass ({len(o.solution.checks)} checks)"
+    else:
+        status = f"FAIL ({len(o.solution.failed_checks)} of {len(o.solution.checks)} checks)"
+    how = "cached" if o.cached else f"{o.elapsed:6.2f} s"
+    return f"[{done:2d}/{total}] {o.id:<24} {how:>8}  {status}\n"
 
 
 class WorkerPool:
