@@ -167,7 +167,8 @@ def main(argv: Sequence[str] | None = None, *, problems: Mapping[str, Any] | Non
         workers = args.jobs or _default_workers()
         if problems is None:
             listing = cache.load_manifest()
-            if listing is None and workers > 1:  # a first run: start the workers while the solvers load
+            if listing is None and workers > 1 and args.only is None:  # a first full run: start the
+                # workers while the solvers load (a run with --only is usually too small to need them)
                 pool = _start_pool(workers, data)
             listing = listing or _registry(cache)
         else:

@@ -21,6 +21,7 @@ class Outcome:
     solution: Any = None
     error: str | None = None
     elapsed: float = 0.0
+    cpu: float = 0.0  # CPU seconds of the process that solved it (the solver and its figures)
     title: Any = ""
     cached: bool = False
     created: str = ""

@@ -1,7 +1,8 @@
 """The report's results as JSON.
 
 ``{"problems": [{id, title, source, passed, verdict, answer, findings, corrections, checks, params,
-elapsed, cached}], "meta": {...}}``.
+elapsed, cpu, cached}], "meta": {...}}``: ``elapsed`` is the solver's wall-clock time, ``cpu`` the CPU
+seconds of the process that ran it (0 for a result from the cache).
 
 Numbers stay numbers (NumPy scalars and arrays become floats and lists), integer dict keys become
 strings, NaN and infinities become ``null``, and SymPy expressions become their ``str``.
@@ -116,6 +117,7 @@ def results_dict(outcomes, meta: dict) -> dict:
                 "checks": [check_dict(c) for c in sol.checks],
                 "params": to_jsonable(sol.params),
                 "elapsed": o.elapsed,
+                "cpu": o.cpu,
                 "cached": o.cached,
             }
         )

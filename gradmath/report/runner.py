@@ -225,7 +225,8 @@ class _Run:
         else:
             sol = entry["solution"]
             o = Outcome(job.id, solution=sol, elapsed=entry["elapsed"], title=sol.title, cached=cached,
-                        created=entry.get("created", ""), facts=dict(entry.get("facts", {})))  # fmt: skip
+                        created=entry.get("created", ""), facts=dict(entry.get("facts", {})),
+                        cpu=0.0 if cached else entry.get("cpu", 0.0))  # fmt: skip
             self.attach_figures(index, job, o, svgs)
         self.results[job.id] = o
         self.status.finished(o)

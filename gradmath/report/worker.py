@@ -118,11 +118,11 @@ def draw_figures(sol: Any) -> list[bytes | str]:
 
 
 def solve_entry(run: Callable[[Any], Any], options: Any, draw: bool = True) -> dict[str, Any]:
-    """Run one solver: ``{"solution", "elapsed", "facts", "created", "svgs"}`` or ``{"error", "elapsed"}``.
+    """Run one solver: ``{"solution", "elapsed", "cpu", "facts", "created", "svgs"}`` or ``{"error", "elapsed"}``.
 
     A solver that raises becomes an entry with its error (a failed section, not a crashed report).
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         sol = run(options)
     except Exception as exc:
@@ -137,6 +137,7 @@ def solve_entry(run: Callable[[Any], Any], options: Any, draw: bool = True) -> d
     }
     if draw:
         entry["svgs"] = draw_figures(sol)
+    entry["cpu"] = time.process_time() - c0  # this process's CPU for the solver and its figures
     return entry
 
 
