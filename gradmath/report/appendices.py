@@ -29,10 +29,10 @@ def _section_ref(o: Outcome) -> Any:
 
 def checks_appendix(ctx: Context, outcomes: list[Outcome]) -> str:
     out = [_heading("Checks in full", "app-checks")]
-    out.append(ctx.rich(tx(
+    out.append(ctx.lead(tx(
         "Every check compares two independent methods. Its discrepancy is measured as stated in the "
         "detail, and the check passes exactly when the discrepancy does not exceed the tolerance; each "
-        "tolerance is small enough that the mistake named under the claim would exceed it.")) + "\n")  # fmt: skip
+        "tolerance is small enough that the mistake named under the claim would exceed it.")))  # fmt: skip
     for o in outcomes:
         if o.solution is None or not o.solution.checks:
             continue
@@ -49,7 +49,7 @@ def checks_appendix(ctx: Context, outcomes: list[Outcome]) -> str:
             )
         block = sub_heading_rich(ctx, _section_ref(o))
         block += table(ctx, [tx("Claim"), tx("Methods compared"), WITHIN_HEADER, tx("")], rows,
-                       size="9pt", columns="(1.45fr, 1.2fr, 10.5em, 3.5em)")  # fmt: skip
+                       size="9pt", columns="(1.45fr, 1.15fr, 12.5em, 3em)")  # fmt: skip
         out.append(block)
     return "\n".join(out) + "\n"
 
@@ -64,9 +64,9 @@ def corrections_appendix(ctx: Context, outcomes: list[Outcome]) -> str:
     if not items:
         out.append(ctx.rich(tx("No solver has recorded a correction of its source.")) + "\n")
         return "\n".join(out) + "\n"
-    out.append(ctx.rich(tx(
+    out.append(ctx.lead(tx(
         "Where a source text is wrong or imprecise: its words, where they stand, what holds instead, and "
-        "the evidence.")) + "\n")  # fmt: skip
+        "the evidence.")))  # fmt: skip
     for o, c in items:
         from gradmath.text import Cite
 
@@ -131,10 +131,10 @@ def constants_appendix(ctx: Context, outcomes: list[Outcome]) -> str:
     if not found:
         out.append(ctx.rich(tx("No result carries a high-precision constant in this run.")) + "\n")
         return "\n".join(out) + "\n"
-    out.append(ctx.rich(tx(
+    out.append(ctx.lead(tx(
         "The constants computed with mpmath to 40 significant digits or more, digits grouped in fives. "
         "Each is the root of a derivative or a closed form evaluated at high working precision; the "
-        "sections give the method and the check against an independent computation.")) + "\n")  # fmt: skip
+        "sections give the method and the check against an independent computation.")))  # fmt: skip
     rows = [[_section_ref(o), lab, Markup(f"#text(font: \"DejaVu Sans Mono\", size: 8.5pt)[{plain(_grouped(d))}]")]
             for o, lab, d in found]  # fmt: skip
     out.append(table(ctx, [tx("Section"), tx("Quantity"), tx("Value")], rows, size="9.5pt",

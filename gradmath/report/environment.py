@@ -59,6 +59,10 @@ def blas() -> list[dict[str, str]]:
         from threadpoolctl import threadpool_info
     except ImportError:
         return []
+    try:
+        import scipy.linalg  # noqa: F401  (SciPy may bring a BLAS of its own: list it whether loaded yet or not)
+    except ImportError:
+        pass
     out = []
     for lib in threadpool_info():
         out.append(

@@ -124,6 +124,10 @@ class Context:
         except TypeError:  # unhashable
             return typst_math(expr)
 
+    def lead(self, value: Any) -> str:
+        """A paragraph that introduces what follows (a table): kept on the same page as it."""
+        return f"#block(sticky: true)[{self.rich(value)}]\n"
+
     def cite(self, c: Cite) -> str:
         if c.key not in self.cite_keys:
             return Text([c.label()]).typst()

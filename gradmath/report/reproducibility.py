@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradmath.text import Num, Ref, tx
+from gradmath.text import Num, tx
 
-from .markup import Context, plain, table
+from .markup import Context, Markup, label, plain, table
 from .outcome import Outcome
 from .sections import sub_heading
 
 __all__ = ["reproducibility_appendix", "bibliography"]
 
 
-def _runs(ctx: Context, outcomes: list[Outcome]) -> str:
+def _runs(ctx: Context, outcomes: list[Outcome], meta: dict) -> str:
     rows = []
     for o in outcomes:
         facts = o.facts or {}
@@ -25,30 +25,31 @@ def _runs(ctx: Context, outcomes: list[Outcome]) -> str:
         if o.error is not None:
             how = tx("failed")
         rows.append([
-            tx("{}", Ref(o.id, o.id)),
+            Markup(f"#secnum(<{label(o.id)}>) {plain(o.id)}"),
             tx("{}", Num(o.elapsed, sig=2)) if o.elapsed else tx("—"),
             seeds_cell,
             tx("{}", Num(gflops, sig=3)) if gflops else tx("—"),
             how,
         ])  # fmt: skip
     total = sum(o.elapsed for o in outcomes)
+    how_run = ("each in a worker process with BLAS held to one thread" if meta.get("options", {}).get("jobs", 1) > 1
+               else "one after the other in one process")  # fmt: skip
     intro = tx(
-        "The solver run time of each section in seconds (one process per solver, BLAS held to one thread; "
-        "together {} s of computation), the seeds of the experiments, and the arithmetic rate where a solver "
-        "measures it.",
+        "The solver run time of each section in seconds ({}; together {} s of computation), the seeds of the "
+        "experiments, and the arithmetic rate where a solver measures it.",
+        how_run,
         Num(total, sig=3),
     )
     return (
         sub_heading("Runs")
         + "\n"
-        + ctx.rich(intro)
-        + "\n"
+        + ctx.lead(intro)
         + table(
             ctx,
             [tx("Section"), tx("Seconds"), tx("Seeds"), tx("GFLOP/s"), tx("Result")],
             rows,
             size="9pt",
-            columns="(1fr, 0.8fr, 0.6fr, 0.8fr, 1.9fr)",
+            columns="(1.9fr, 0.7fr, 0.5fr, 0.7fr, 1.7fr)",
         )  # fmt: skip
     )
 
@@ -69,7 +70,7 @@ def _blas(ctx: Context, libs: list[dict[str, str]]) -> str:
     rows = [[tx(v) for v in lib.values()] for lib in libs]
     note = tx("As threadpoolctl reports them in the process that wrote this report; the solver processes "
               "limit each library to one thread.")  # fmt: skip
-    return sub_heading("BLAS") + "\n" + ctx.rich(note) + "\n" + table(ctx, head, rows, size="9pt")
+    return sub_heading("BLAS") + "\n" + ctx.lead(note) + table(ctx, head, rows, size="9pt")
 
 
 def _command(meta: dict) -> str:
@@ -90,17 +91,17 @@ def _command(meta: dict) -> str:
 
 def reproducibility_appendix(ctx: Context, outcomes: list[Outcome], meta: dict) -> str:
     out = ["= " + plain("Reproducibility") + " <app-reproducibility>"]
-    out.append(ctx.rich(tx(
+    out.append(ctx.lead(tx(
         "Every number in this report comes from the command below, run with the software and on the machine "
         "listed here; the experiments draw their random numbers from NumPy generators seeded with the seed "
         "index, so that a rerun reproduces them. Results are cached between runs, keyed by the problem, its "
-        "options, the package's source files and the data.")) + "\n")  # fmt: skip
+        "options, the package's source files and the data.")))  # fmt: skip
     out.append(f"#block(inset: (left: 1.5em))[#raw({_string(_command(meta))})]\n")
     data = meta.get("data", {})
     out.append(
         _kv(ctx, "Data", {"MNIST": data.get("description", "—"), "Provenance": data.get("provenance", "—")})
     )
-    out.append(_runs(ctx, outcomes))
+    out.append(_runs(ctx, outcomes, meta))
     out.append(_kv(ctx, "Software", meta.get("versions", {})))
     out.append(_kv(ctx, "Machine", meta.get("machine", {})))
     out.append(_blas(ctx, meta.get("blas", [])))

@@ -161,7 +161,8 @@ def _checks(ctx: Context, checks: list[Check]) -> str:
                Ref("app-checks", "the appendix"))  # fmt: skip
     return (
         sub_heading("Checks")
-        + f"\n#block(sticky: true)[{ctx.rich(intro)}]\n"
+        + "\n"
+        + ctx.lead(intro)
         + table(
             ctx, [tx("Claim"), WITHIN_HEADER, tx("")], rows, size="9.5pt", columns="(1fr, auto, auto)"
         )  # fmt: skip
@@ -203,15 +204,15 @@ def section(ctx: Context, index: int, o: Outcome) -> str:
         out.append(_steps(ctx, index, sol.steps))
     out.append(sub_heading("Result"))
     out.append(_answer_lines(ctx, sol.answer_lines) if sol.answer_lines else _answer_dict(ctx, sol.answer))
-    out.append(_figures(ctx, o))  # floats: at the bottom of this page or the top of the next
-    if sol.checks:
-        out.append(_checks(ctx, sol.checks))
-    else:
-        out.append(f"#failbox[{plain('This solver reports no checks.')}]")
     verdict = f"*{plain('Verdict:')}* {verdict_markup(sol.verdict)} — {ctx.rich(sol.verdict_reason)}"
     if sol.corrections:
         verdict += " " + ctx.rich(
             tx("The source's wording is corrected in {}.", Ref("app-corrections", "the appendix"))
         )
-    out.append(verdict + "\n")
+    out.append(verdict + "\n")  # the conclusion, then its evidence
+    out.append(_figures(ctx, o))  # floats: at the bottom of this page or the top of the next
+    if sol.checks:
+        out.append(_checks(ctx, sol.checks))
+    else:
+        out.append(f"#failbox[{plain('This solver reports no checks.')}]")
     return "\n".join(out) + "\n"
