@@ -138,7 +138,6 @@ class ResultCache:
     def __init__(self, folder: Path | None = None, enabled: bool = True) -> None:
         self.folder = Path(folder) if folder is not None else default_folder()
         self.enabled = enabled
-        self.hits = 0
 
     # --- files --------------------------------------------------------------------------------
     def _read(self, rel: str) -> bytes | None:
@@ -209,7 +208,6 @@ class ResultCache:
             return None
         if not isinstance(entry, dict) or "solution" not in entry:
             return None
-        self.hits += 1
         return entry
 
     def store_solution(self, key: str, entry: dict) -> None:

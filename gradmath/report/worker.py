@@ -21,7 +21,7 @@ __all__ = ["init", "solve_entry", "solve_in_worker", "progress_for", "facts", "s
 
 _QUEUE: Any = None
 _DATA: Any = None
-#: progress messages are sent at most this often (seconds), or when the fraction moved by 1 %
+#: a progress message is sent when the fraction moved by 1 %, or when this many seconds have passed
 _THROTTLE = 0.2
 
 
