@@ -150,6 +150,8 @@ def bibtex() -> str:
     for r in SOURCES.values():
         fields = {"author": r.authors.replace(", ", " and ").replace(" and and ", " and "), "title": r.title,
                   "year": str(r.year)}  # fmt: skip
+        if r.authors.startswith("Anonymous"):  # not a person's name: braces keep it literal ("Anonymous")
+            fields["author"] = "{Anonymous}"
         if r.venue:
             fields[
                 "booktitle" if r.kind == "inproceedings" else "journal" if r.kind == "article" else "note"

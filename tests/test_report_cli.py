@@ -21,6 +21,12 @@ from gradmath.sources import Source
 from gradmath.text import tx
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Never touch the user's cache folder: every test gets its own."""
+    monkeypatch.setenv("GRADMATH_CACHE", str(tmp_path / "gradmath-cache"))
+
+
 def _solution(pid: str, passed: bool = True, figures: bool = False) -> Solution:
     x = sp.Symbol("x")
     figs = []
@@ -145,6 +151,11 @@ def test_raising_solver_is_a_failed_section_not_a_crash(tmp_path, capsys):
         (["--seeds", "many"], "--seeds"),
         (["--bad-option"], "--bad-option"),
         (["--only", "no-such-id"], "no-such-id"),
+        (["--only", ""], "--only"),
+        (["--only", ","], "--only"),
+        (["--only", "one,,one"], "--only"),
+        (["--jobs", "0"], "--jobs"),
+        (["--jobs", "two"], "--jobs"),
     ],
 )
 def test_usage_errors_exit_2_before_solving(tmp_path, capsys, argv, needle):
@@ -184,17 +195,27 @@ def test_atomic_write_leaves_nothing_on_interrupt(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["r.pdf"] and target.read_bytes() == b"old"
 
 
+def _without_run_fields(doc: dict) -> list[dict]:
+    """The problems of a JSON document without what differs from run to run (times, cache use)."""
+    return [{k: v for k, v in p.items() if k not in ("elapsed", "cpu", "cached")} for p in doc["problems"]]
+
+
 def test_json_agrees_with_solve_and_is_reproducible(tmp_path):
     ids = ["exploding-example", "weight-powers"]
     docs = []
-    for k in range(2):
+    for k in range(2):  # the second run without the cache: computed again, the same numbers
         js = tmp_path / f"r{k}.json"
-        assert main(["-o", str(tmp_path / f"r{k}.pdf"), "--json", str(js), "--only", ",".join(ids)]) == 0
+        argv = ["-o", str(tmp_path / f"r{k}.pdf"), "--json", str(js), "--only", ",".join(ids), "--no-cache"]
+        assert main(argv, cache_dir=tmp_path / "cache") == 0
         docs.append(json.loads(js.read_text()))
-    assert docs[0] == docs[1]  # same seed, same numbers
+    assert not (tmp_path / "cache").exists()  # --no-cache neither reads nor writes it
+    assert [p["cached"] for p in docs[1]["problems"]] == [False, False]
+    assert _without_run_fields(docs[0]) == _without_run_fields(docs[1])  # same seed, same numbers
     for pid, entry in zip(ids, docs[0]["problems"], strict=True):
         sol = gradmath.solve(pid)
-        assert entry["id"] == pid and entry["title"] == sol.title.plain() and entry["source"] == str(sol.source)
+        assert (
+            entry["id"] == pid and entry["title"] == sol.title.plain() and entry["source"] == str(sol.source)
+        )
         assert entry["passed"] is sol.passed
         assert entry["answer"] == json.loads(json.dumps(to_jsonable(sol.answer)))
         assert [c["claim"] for c in entry["checks"]] == [c.claim.plain() for c in sol.checks]
@@ -217,7 +238,7 @@ def test_document_contains_every_registry_entry():
             outcomes.append(Outcome(pid, solution=_solution(pid), title=f"Title of {pid}"))
     src = build_document(outcomes, {"version": "x"})
     for k, pid in enumerate(gradmath.PROBLEMS):
-        assert f'"id {pid}"' in src or k == 3
+        assert f'#raw("{pid}")' in src or k == 3  # the section's source line names its id
         assert f"<{pid}>" in src  # one labelled section per entry, in registry order
     positions = [src.index(f"<{pid}>") for pid in gradmath.PROBLEMS]
     assert positions == sorted(positions)
@@ -231,3 +252,123 @@ def test_bad_option_in_a_subprocess():
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "--bad-option" in lines[0]
+
+
+def test_misspelt_id_suggests_the_nearest(capsys):
+    assert main(["--only", "interval-widht"]) == 2  # the real registry's ids
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "did you mean 'interval-width'" in err
+
+
+@pytest.mark.parametrize("how", ["same", "dot-slash", "symlink", "absolute"])
+def test_same_file_for_pdf_and_json_is_refused(tmp_path, capsys, monkeypatch, how):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.pdf").write_bytes(b"old pdf")
+    other = {
+        "same": "r.pdf",
+        "dot-slash": "./r.pdf",
+        "symlink": "link.json",
+        "absolute": str(tmp_path / "r.pdf"),
+    }[how]
+    if how == "symlink":
+        os.symlink("r.pdf", "link.json")
+    reg, calls = _fake_registry(one="pass")
+    assert main(["-o", "r.pdf", "--json", other], problems=reg) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "same file" in err and "Traceback" not in err
+    assert calls == [] and (tmp_path / "r.pdf").read_bytes() == b"old pdf"
+
+
+def test_output_symlink_is_written_through(tmp_path):
+    target = tmp_path / "real" / "report.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    link = tmp_path / "latest.pdf"
+    link.symlink_to(target)
+    reg, _ = _fake_registry(one="pass")
+    assert main(["-o", str(link)], problems=reg) == 0
+    assert link.is_symlink() and os.readlink(link) == str(target)  # the link itself stays
+    assert target.read_bytes()[:5] == b"%PDF-"  # the report went to its target
+    assert sorted(os.listdir(target.parent)) == ["report.pdf"]  # no temporary file left
+
+
+def test_full_disk_is_one_line_with_its_own_exit_status(tmp_path, capsys, monkeypatch):
+    """Writing the PDF hits ENOSPC (the kernel's /dev/full): exit 3, the path named, the old PDF intact."""
+    import tempfile
+
+    from gradmath.report import outputs
+
+    out = tmp_path / "r.pdf"
+    out.write_bytes(b"old pdf")
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp_on_full_disk(*args, **kwargs):
+        fd, name = real_mkstemp(*args, **kwargs)
+        os.close(fd)
+        return os.open("/dev/full", os.O_WRONLY), name  # every write fails with ENOSPC
+
+    monkeypatch.setattr(outputs.tempfile, "mkstemp", mkstemp_on_full_disk)
+    reg, _ = _fake_registry(one="pass")
+    assert main(["-o", str(out)], problems=reg) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"python -m gradmath.report: error: could not write {out}: No space left on device"
+    assert out.read_bytes() == b"old pdf" and sorted(os.listdir(tmp_path)) == ["r.pdf"]  # no temporary file
+
+
+def test_console_script_is_declared_and_callable():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    target = project["project"]["scripts"]["gradmath-report"]
+    module, func = target.split(":")
+    import importlib
+
+    entry = getattr(importlib.import_module(module), func)
+    with pytest.raises(SystemExit) as exc:
+        entry(["--bad-option"])
+    assert exc.value.code == 2
+
+
+_SLOW_RUN = """
+import sys, time, functools
+import gradmath.report.cli as cli
+sys.path.insert(0, {tests!r})
+from test_report_cli import _solution
+
+def slow(options):
+    sys.stderr.write("solving\\n"); sys.stderr.flush()
+    time.sleep(60)
+    return _solution("slow")
+
+cli.main = functools.partial(cli.main, problems={{"slow": slow}})
+cli.entry(["-o", {out!r}, "--json", {js!r}])
+"""
+
+
+def test_sigterm_exits_130_leaving_the_old_files(tmp_path):
+    import signal
+    from pathlib import Path
+
+    out, js = tmp_path / "r.pdf", tmp_path / "r.json"
+    out.write_bytes(b"old pdf")
+    code = _SLOW_RUN.format(tests=str(Path(__file__).parent), out=str(out), js=str(js))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stderr.readline().strip() == "solving"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 130
+    assert "interrupted; nothing written" in proc.stderr.read()
+    assert out.read_bytes() == b"old pdf" and not js.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "gradmath-cache") == ["r.pdf"]
+
+
+def test_clear_cache_empties_it(tmp_path, capsys):
+    cache = tmp_path / "cache"
+    argv = ["-o", str(tmp_path / "r.pdf"), "--only", "weight-bound", "--jobs", "1"]
+    assert main(argv, cache_dir=cache) == 0
+    stored = sorted(p.name for p in (cache / "solutions").iterdir())
+    assert len(stored) == 1 and stored[0].startswith("weight-bound-")
+    assert main(["--clear-cache"], cache_dir=cache) == 0
+    assert not any(p.is_file() for p in cache.rglob("*"))
+    assert "removed" in capsys.readouterr().err

@@ -1,7 +1,10 @@
-"""The report: ``python -m gradmath.report`` writes one typeset PDF of every result.
+"""The report: ``python -m gradmath.report`` (or ``gradmath-report``) writes one typeset PDF of every result.
 
-Modules: :mod:`gradmath.printing.typst` (SymPy to Typst math, shared with rich text), :mod:`.figures` (Figure specs to SVG),
-:mod:`.document` (the Typst source and its compilation), :mod:`.results` (JSON), ``__main__`` (CLI).
+Modules: :mod:`.cli` (the command and its exit statuses), :mod:`.outputs` (checked, atomic writes),
+:mod:`.runner` and :mod:`.worker` (parallel solvers), :mod:`.cache` (results kept between runs),
+:mod:`.serial` (pickles that keep SymPy's unevaluated forms), :mod:`.figures` (Figure specs to SVG),
+:mod:`.document`, :mod:`.sections`, :mod:`.appendices`, :mod:`.reproducibility` and :mod:`.markup`
+(the Typst source), :mod:`.results` (JSON), :mod:`.meta` and :mod:`.environment` (what the run was).
 Imports are lazy so that ``import gradmath.report`` stays light.
 """
 
@@ -10,11 +13,11 @@ from __future__ import annotations
 __all__ = ["main", "typst_math"]
 
 
-def main(argv=None) -> int:
+def main(argv=None, **kw) -> int:
     """Run the report command (see ``python -m gradmath.report --help``); return its exit status."""
-    from .__main__ import main as _main
+    from .cli import main as _main
 
-    return _main(argv)
+    return _main(argv, **kw)
 
 
 def typst_math(expr, **settings) -> str:

@@ -1,426 +1,223 @@
-"""Build the report's Typst source from solver outcomes, and compile it to PDF.
+"""The report as one Typst document: title page, contents, a one-page summary of the findings, one
+section per problem (:mod:`.sections`), the appendices (:mod:`.appendices`, :mod:`.reproducibility`)
+and the bibliography; and its compilation to PDF.
 
-The document knows the solver contract (:class:`~gradmath.solutions.Solution`, ``Check``, ``Step``,
-``Figure``) and nothing about any single solver. All text goes into Typst string literals
-(``#"..."``), so no character of a solver's text can be read as Typst markup.
+The document knows the solver contract (:class:`~gradmath.contract.Solution` and its parts) and
+nothing about any single solver.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 import tempfile
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
+from gradmath.contract import Finding, Verdict
+from gradmath.text import Ref, tx
 
-from gradmath.contract import figure_label
-from gradmath.printing.typst import typst_math, typst_string
-from gradmath.printing.typst import typst_number as _format_float
-from gradmath.text import Text
+from . import appendices, reproducibility
+from .figures import TEXT_WIDTH_IN
+from .markup import Context, Markup, label, plain, table
+from .outcome import Outcome
+from .sections import section, verdict_markup
 
-__all__ = ["Outcome", "build_document", "compile_pdf", "MAX_MATH_CHARS"]
+__all__ = ["Outcome", "build_document", "compile_pdf", "PREAMBLE", "SIDE_MARGIN_CM", "BODY_SIZE_PT"]
 
-MAX_MATH_CHARS = 600
-
-#: When True, expressions are shown as raw SymPy text (the fallback if Typst rejects the math).
-SAFE_MATH = False
-
-
-@dataclass
-class Outcome:
-    """One registry entry's result: its solution, or the error its solver raised."""
-
-    id: str
-    solution: Any = None
-    error: str | None = None
-    elapsed: float = 0.0
-    title: str = ""
-    figures: dict[str, str] = field(default_factory=dict)  # figure name -> file name
-
-    @property
-    def passed(self) -> bool:
-        return self.error is None and self.solution is not None and self.solution.passed
-
-
-_LONG_WORD = re.compile(r"\S{16,}")
-_BREAK_AFTER = re.compile(r"([_*/,=^|;:.(\[])")
-
-
-def _breakable(s: str) -> str:
-    """Let long tokens (identifiers, products) wrap: a zero-width space after _ * / , etc."""
-    return _LONG_WORD.sub(lambda m: _BREAK_AFTER.sub("\\1\u200b", m.group(0)), s)
-
-
-def text(s: Any) -> str:
-    """Escaped Typst markup for plain text (rich text renders itself)."""
-    if isinstance(s, Text):
-        return s.typst()
-    return "#" + typst_string(_breakable(str(s)))
-
-
-def _raw(expr: Any) -> str:
-    return "#raw(" + typst_string(" ".join(str(expr).split())[:MAX_MATH_CHARS]) + ")"
-
-
-def math_inline(expr: Any, display: bool = False) -> str:
-    if SAFE_MATH:
-        return _raw(expr)
-    src = typst_math(expr)
-    if len(src) > MAX_MATH_CHARS:
-        return text(f"(expression too long to typeset: {len(src)} characters of math)")
-    return f"$display({src})$" if display and "/" in src else f"${src}$"
-
-
-def math_display(expr: Any) -> str:
-    if SAFE_MATH:
-        return "#block(inset: (left: 1.5em))[" + _raw(expr) + "]\n"
-    try:
-        src = typst_math(expr)
-    except Exception as exc:  # a printer gap must not sink the report
-        return text(f"(could not typeset: {type(exc).__name__})") + "\n"
-    if len(src) > MAX_MATH_CHARS:
-        return (
-            "#block(inset: (left: 1.5em))["
-            + text(f"(The expression is too long to display: {len(src)} characters of Typst math.)")
-            + "]\n"
-        )
-    return f"#fit[$ {src} $]\n"
-
-
-def _num(x: float, digits: int = 15) -> str:
-    return f"${_format_float(float(x), digits)}$"
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-
-
-def value_markup(v: Any, digits: int = 15, depth: int = 0) -> str:
-    """Typst markup for one answer/check value."""
-    import sympy as sp
-
-    if v is None:
-        return "—"
-    if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else "no"
-    if isinstance(v, (int, np.integer)):
-        return f"${int(v)}$" if abs(int(v)) < 10**15 else _num(float(v), digits)
-    if isinstance(v, (float, np.floating)):
-        return _num(float(v), digits)
-    if isinstance(v, str):
-        return text(v if len(v) <= 2000 else v[:1997] + "...")
-    if isinstance(v, sp.Basic):
-        try:
-            return math_inline(v, display=depth == 0)
-        except Exception:
-            return text(str(v)[:300])
-    if isinstance(v, dict):
-        if depth >= 1 or len(v) > 12:
-            return text(_short_repr(_compact(v)))
-        if set(v) >= {"mean", "std"} and _is_number(v["mean"]) and _is_number(v["std"]):
-            return f"${_format_float(float(v['mean']), 6)} plus.minus {_format_float(float(v['std']), 3)}$"
-        rows = "".join(f"[{text(k)}], [{value_markup(val, 8, depth + 1)}]," for k, val in v.items())
-        return f"#table(columns: (auto, 1fr), stroke: none, inset: (x: 3pt, y: 2pt), align: left, {rows})"
-    if isinstance(v, (list, tuple, np.ndarray)):
-        try:
-            arr = np.asarray(v)
-        except Exception:
-            arr = None
-        if arr is not None and arr.dtype.kind in "biuf" and arr.size > 0:
-            return array_markup(arr)
-        items = list(v)
-        if len(items) <= 8 and all(_is_number(i) or isinstance(i, str) for i in items):
-            return text("[" + ", ".join(_plain(i) for i in items) + "]")
-        return text(_short_repr(_compact(v)))
-    return text(_short_repr(v))
-
-
-def _compact(v: Any) -> str:
-    """A short plain rendering of nested data: floats to 4 digits, no NumPy type names."""
-    if isinstance(v, dict):
-        return "; ".join(f"{k}: {_compact(x)}" for k, x in v.items())
-    if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else "no"
-    if isinstance(v, (float, np.floating)):
-        return f"{float(v):.4g}"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, np.ndarray) and v.size > 8:
-        return f"array {' × '.join(map(str, v.shape))}"
-    if isinstance(v, (list, tuple, np.ndarray)):
-        return "[" + ", ".join(_compact(x) for x in v) + "]"
-    if v is None:
-        return "—"
-    return str(v)
-
-
-def _plain(x: Any, digits: int = 6) -> str:
-    if isinstance(x, (float, np.floating)):
-        return f"{float(x):.{digits}g}"
-    return str(x)
-
-
-def array_markup(arr: np.ndarray) -> str:
-    flat = arr.ravel()
-    if flat.dtype.kind == "f":
-        fmt = [f"{x:.6g}" for x in (flat if flat.size <= 8 else np.r_[flat[:3], flat[-2:]])]
-    else:
-        fmt = [str(x) for x in (flat if flat.size <= 8 else np.r_[flat[:3], flat[-2:]])]
-    if flat.size <= 8 and arr.ndim == 1:
-        return text("[" + ", ".join(fmt) + "]")
-    shape = " × ".join(str(s) for s in arr.shape)
-    if flat.size <= 8:
-        return text(f"array {shape}: " + ", ".join(fmt))
-    return text(f"array {shape}: " + ", ".join(fmt[:3]) + ", …, " + ", ".join(fmt[3:]))
-
-
-def _short_repr(v: Any, limit: int = 300) -> str:
-    s = " ".join((v if isinstance(v, str) else repr(v)).split())
-    return s if len(s) <= limit else s[: limit - 3] + "..."
-
-
-def _mark(passed: bool) -> str:
-    return (
-        '#text(fill: rgb("#1a7f37"))[pass]' if passed else '#text(fill: rgb("#c62828"), weight: "bold")[FAIL]'
-    )
-
+#: side margins; with A4 paper they make the text exactly as wide as the figures are drawn
+SIDE_MARGIN_CM = (21.0 - TEXT_WIDTH_IN * 2.54) / 2
+#: the body type size; the summary uses the same
+BODY_SIZE_PT = 10
 
 PREAMBLE = r"""
-#set document(title: "gradmath — why deep networks are hard to train, solved and checked")
-#set page(paper: "a4", margin: (x: 2.3cm, top: 2.4cm, bottom: 2.6cm))
-#set text(font: ("New Computer Modern", "Libertinus Serif"), size: 10.5pt, lang: "en")
-#set par(justify: true, leading: 0.62em)
+#set document(title: "Why are deep neural networks hard to train? Worked solutions and checks")
+#set page(paper: "a4", margin: (x: MARGINcm, top: 2.3cm, bottom: 2.4cm))
+#set text(font: ("New Computer Modern", "Libertinus Serif"), size: BODYpt, lang: "en")
+#set par(justify: true, leading: 0.6em, spacing: 0.95em)
 #set heading(numbering: "1.1")
-#show heading.where(level: 1): it => { pagebreak(weak: true); v(0.4em); it; v(0.3em) }
+#show heading.where(level: 1): set text(size: 13.5pt)
+#show heading.where(level: 1): set block(above: 1.6em, below: 0.9em)
+#show heading.where(level: 2): set text(size: 10.5pt)
+#show heading.where(level: 2): set block(above: 1.1em, below: 0.6em)
+#show heading: set block(sticky: true)
+#set math.equation(numbering: none)
 #show figure: set block(breakable: false)
-#set figure(gap: 0.8em)
+#set figure(gap: 0.7em, placement: auto)
 #show figure.caption: set text(size: 9pt)
+#show figure.caption: set par(justify: true)
+#show link: set text(fill: rgb("#0b4f8a"))
 #set table(stroke: none)
 #show table: set par(justify: false)
 #set table.cell(breakable: false)
-#let fit(body) = layout(size => {
-  let m = measure(body)
+#let fitted(wide, inline) = layout(size => {
+  let m = measure(wide)
   let k = size.width / m.width * 100%
-  if m.width > size.width { align(center, scale(x: k, y: k, reflow: true, body)) } else { body }
+  if m.width <= size.width { wide }
+  else if inline == none or k >= 75% { align(center, scale(x: k, y: k, reflow: true, wide)) }
+  else { block(inset: (left: 1.5em), par(justify: false, inline)) }
 })
-#let rules(..args) = table(
-  stroke: none, inset: (x: 4pt, y: 3.5pt), align: left + top,
-  ..args,
-)
-"""
+#let cellmath(big, small) = layout(size => if measure(big).width <= size.width { big } else { small })
+#let rules(..args) = table(inset: (x: 4pt, y: 4.5pt), align: left + horizon, ..args)
+#let statement(body) = block(sticky: true, inset: (left: 1em, y: 0.2em), stroke: (left: 1.5pt + luma(170)),
+  width: 100%, body)
+#let sourceline(body) = block(sticky: true, below: 0.9em, text(size: 8.5pt, fill: luma(80), body))
+#let detail(body) = text(size: 8pt, fill: luma(70), body)
+#let failbox(body) = block(inset: 0.6em, stroke: 0.8pt + rgb("#D55E00"), width: 100%, body)
+#let verdict(word) = {
+  let colour = (confirmed: rgb("#00704f"), corrected: rgb("#a04000"), "not reproduced": rgb("#b22222"),
+    inconclusive: luma(90), failed: rgb("#b22222")).at(word, default: luma(0))
+  text(fill: colour, weight: "bold", word)
+}
+#let passmark = text(fill: rgb("#00704f"), "pass")
+#let failmark = text(fill: rgb("#b22222"), weight: "bold", "FAILED")
+#let secnum(l) = link(l, context numbering("1", ..counter(heading).at(l)))
+#let correction(where, quote, holds, evidence) = block(breakable: false, above: 1em, [
+  #where \ #emph(quote) \ #text(weight: "bold")[What holds:] #holds \ #text(weight: "bold")[Evidence:] #evidence])
+""".replace("MARGIN", f"{SIDE_MARGIN_CM:.4f}").replace("BODY", str(BODY_SIZE_PT))
 
 
-def _title_page(outcomes: list[Outcome], meta: dict) -> str:
-    n_checks = sum(len(o.solution.checks) for o in outcomes if o.solution is not None)
-    n_pass = sum(sum(c.passed for c in o.solution.checks) for o in outcomes if o.solution is not None)
+def _counts(outcomes: list[Outcome]) -> tuple[int, int]:
+    checks = [c for o in outcomes if o.solution is not None for c in o.solution.checks]
+    return sum(c.passed for c in checks), len(checks)
+
+
+def _title_page(ctx: Context, outcomes: list[Outcome], meta: dict) -> str:
+    n_pass, n_checks = _counts(outcomes)
     failed = [o.id for o in outcomes if o.error is not None]
-    version_line = f"gradmath {meta.get('version', '')} · {meta.get('generated', '')}"
+    data = meta.get("data", {})
+    config = "quick configuration (scaled-down experiments)" if meta.get("options", {}).get("quick") else (
+        "default configuration (the experiments at full size)")  # fmt: skip
+    seeds = meta.get("options", {}).get("seeds")
+    if seeds is not None:
+        config += f", {seeds} seeds per experiment"
+    what = tx(
+        "Every problem and every checkable claim of chapter 5 of Michael Nielsen's Neural Networks and Deep "
+        "Learning, and of two blog posts on vanishing and exploding gradients, worked out symbolically (SymPy), "
+        "numerically (SciPy, mpmath) and by experiment on real MNIST digits (NumPy). Each result is confirmed "
+        "by two independent methods, and each claim of the texts gets a verdict: confirmed, corrected, not "
+        "reproduced or inconclusive."
+    )
     lines = [
-        "#page(numbering: none)[",
-        "#v(5cm)",
-        "#align(center)[",
-        '#text(size: 22pt, weight: "bold")[#"Why deep neural networks are hard to train"]',
-        "#v(0.6em)",
-        "#text(size: 13pt)["
-        + text(
-            "Nielsen, Neural Networks and Deep Learning, chapter 5:"
-            " every problem and claim, solved and checked"
-        )
-        + "]",
-        "#v(2.5em)",
-        f"#text(size: 11pt)[{text(f'{len(outcomes)} results · {n_pass} of {n_checks} checks passed')}]\n",
-        "#v(0.6em)",
+        "#page(numbering: none, header: none)[#set par(justify: false)",
+        "#v(3.5cm)",
+        f'#align(center)[#text(size: 22pt, weight: "bold")[{plain("Why are deep neural networks hard to train?")}]',
+        "#v(0.5em)",
+        f"#text(size: 13pt)[{plain('Worked solutions and checks')}]]",
+        "#v(2em)",
+        f"#block(inset: (x: 1.5cm))[{ctx.rich(what)}]",
+        "#v(1.5em)",
+        "#block(inset: (x: 1.5cm))[#table(columns: (auto, 1fr), stroke: none, inset: (x: 0pt, y: 3pt), column-gutter: 1em,",
+    ]
+    facts = [
+        ("Results", f"{len(outcomes)} sections; {n_pass} of {n_checks} checks passed"),
+        ("Data", data.get("description", "—")),
+        ("Run", config),
+        ("Generated", f"{meta.get('generated', '')} by gradmath {meta.get('version', '')}"),
     ]
     if failed:
-        lines.append(
-            f'#text(size: 11pt, fill: rgb("#c62828"))[{text("solvers that failed: " + ", ".join(failed))}]\n'
-        )
-    opts = ", ".join(f"{k} = {v}" for k, v in meta.get("options", {}).items())
-    lines += [
-        f"#text(size: 10pt)[{text(version_line)}]",
-        "#v(0.3em)",
-        f"#text(size: 9pt)[{text('options: ' + (opts or 'defaults'))}]",
-        "]",
-        "#v(1fr)",
-        "#text(size: 9pt)["
-        + text(
-            "Each claim is confirmed by two independent methods (symbolic against numeric, closed form"
-            " against optimiser, backpropagation against finite differences). The summary table lists the"
-            " book's printed value beside ours."
-        )
-        + "]",
-        "]",
-        # the outline's own title would be a level-1 heading, whose page break leaves a blank page here
-        '#page(numbering: none)[#text(size: 1.4em, weight: "bold")[Contents] #v(0.5em)'
-        " #outline(title: none, depth: 1, indent: auto)]",
-        "#counter(page).update(1)",
-        '#set page(numbering: "1", header: context { if counter(page).get().first() > 1 '
-        '[#align(right, text(size: 8pt, fill: luma(100))[#"gradmath report"])] })',
-    ]
+        facts.insert(1, ("Failed", "solvers that raised: " + ", ".join(failed)))
+    lines += [f"[*{plain(k)}*], [{plain(v)}]," for k, v in facts]
+    lines += [")]", "#v(1fr)"]
+    lines.append(
+        f'#align(center)[#text(size: 9pt, fill: luma(80))[{plain("Rebuild it with:")} #raw("python -m gradmath.report")]]'
+    )
+    lines.append("]")
     return "\n".join(lines) + "\n"
 
 
-def _summary(outcomes: list[Outcome]) -> str:
-    out = [
-        # one page: tighter margins and a small face, every claim on it (details in each section)
-        "#[#set page(margin: (x: 1.4cm, top: 1.5cm, bottom: 1.4cm))",
-        "#heading(numbering: none)[Summary]",
-        "#text(size: 6pt)[#table(stroke: none, inset: (x: 2pt, y: 1.05pt), align: left + top,",
-        "columns: (1.25fr, 4.6fr, 1.1fr, 1.25fr, 0.4fr),",
-    ]
-    out.append(
-        "table.header(table.hline(), [*Result*], [*Claim*], [*Book*], [*Computed*], [*OK*],"
-        " table.hline(stroke: 0.5pt)),"
+def _contents() -> str:
+    return (
+        "#page(numbering: none, header: none)[#outline(title: [Contents], depth: 1, indent: auto)]\n"
+        "#counter(page).update(1)\n"
+        '#set page(numbering: "1")\n'
     )
-    for o in outcomes:
-        label = text(o.title or o.id)
-        if o.error is not None:
-            out.append(
-                f"[{label}], table.cell(colspan: 3)[{text('solver failed: ' + o.error[:200])}],"
-                f" [{_mark(False)}],"
-            )
-            continue
-        checks = o.solution.checks
-        if not checks:
-            out.append(f"[{label}], table.cell(colspan: 3)[{text('no checks')}], [{_mark(False)}],")
-            continue
-        for i, c in enumerate(checks):
-            first = f"table.cell(rowspan: {len(checks)})[{label}]," if i == 0 else ""
-            out.append(
-                f"{first}[{text(c.claim)}], [{value_markup(c.book, 8, 1)}],"
-                f" [{value_markup(c.computed, 8, 1)}],"
-                f" [{_mark(c.passed)}],"
-            )
-        out.append("table.hline(stroke: 0.3pt + luma(180)),")
-    out.append(
-        "table.hline(),",
-    )
-    out.append(")]]")
-    return "\n".join(out) + "\n"
 
 
-def _answer_section(sol) -> str:
-    answer = dict(sol.answer)
-    out = ["#heading(level: 2, numbering: none)[Answer]"]
-    rows = []
-    if isinstance(answer.get("mean"), dict) and isinstance(answer.get("std"), dict):
-        mean, std = answer.pop("mean"), answer.pop("std")
-        for k, m in mean.items():
-            s = std.get(k)
-            if _is_number(m) and _is_number(s):
-                val = f"${_format_float(float(m), 6)} plus.minus {_format_float(float(s), 3)}$"
-            elif _same_shape_numbers(m, s):
-                pairs = [
-                    f"{_format_float(float(a), 4)} plus.minus {_format_float(float(b), 2)}"
-                    for a, b in zip(np.ravel(m), np.ravel(s), strict=True)
-                ]
-                val = "$" + ",quad ".join(pairs) + "$"
-            else:
-                val = value_markup(m) + " ± " + value_markup(s)
-            rows.append(f"[{text(str(k) + ' (mean ± std)')}], [{val}],")
-    for k, v in answer.items():
-        try:
-            val = value_markup(v)
-        except Exception as exc:
-            val = text(f"(could not format {type(v).__name__}: {exc})")
-        rows.append(f"[{text(k)}], [{val}],")
-    if not rows:
-        return ""
-    out.append("#rules(columns: (1.3fr, 2.4fr), table.hline(),")
-    out += rows
-    out.append("table.hline())")
-    return "\n".join(out) + "\n"
-
-
-def _same_shape_numbers(a: Any, b: Any) -> bool:
-    try:
-        x, y = np.asarray(a), np.asarray(b)
-    except Exception:
-        return False
-    return x.shape == y.shape and 0 < x.size <= 12 and x.dtype.kind in "biuf" and y.dtype.kind in "biuf"
-
-
-def _checks_section(sol) -> str:
-    if not sol.checks:
-        return ""
-    out = [
-        "#heading(level: 2, numbering: none)[Checks]",
-        "#text(size: 9pt)[#rules(columns: (2.6fr, 2.1fr, 1.2fr, 0.45fr),",
-    ]
-    out.append(
-        "table.header(table.hline(), [*Claim*], [*Methods*], [*Agreement*], [*OK*],"
-        " table.hline(stroke: 0.5pt)),"
-    )
-    for c in sol.checks:
-        methods = c.methods[0] + " vs " + c.methods[1]
-        agree = "—" if c.agreement is None else _num(c.agreement, 3)
-        if c.tolerance is not None and c.agreement is not None:
-            agree += (
-                " \\ " + "#text(size: 7.5pt, fill: luma(80))[" + text("tol ") + _num(c.tolerance, 3) + "]"
-            )
-        claim = text(c.claim)
-        if c.detail:
-            claim += " \\ " + "#text(size: 8pt, fill: luma(80))[" + text(c.detail) + "]"
-        out.append(f"[{claim}], [{text(methods)}], [{agree}], [{_mark(c.passed)}],")
-    out.append("table.hline())]")
-    return "\n".join(out) + "\n"
-
-
-def _section(o: Outcome) -> str:
+def _rows_for(o: Outcome) -> list[tuple[list[Any], str]]:
+    """The summary rows of one section, each with its verdict word."""
+    link = Markup(f"#secnum(<{label(o.id)}>)")
     sol = o.solution
-    title = o.title or (sol.title if sol is not None else o.id)
-    out = [f"= {text(title)} <{_label(o.id)}>"]
     if sol is None:
-        out.append(f'#text(fill: rgb("#c62828"))[{text(f"The solver for {o.id!r} failed: {o.error}")}]')
-        return "\n".join(out) + "\n"
-    out.append(f"#text(size: 9pt, fill: luma(80))[{text(str(sol.source))} · {text('id ' + sol.id)}]\n")
-    out.append("#block(inset: (left: 1em), stroke: (left: 1.5pt + luma(180)))[" + text(sol.statement) + "]\n")
-    if sol.steps:
-        out.append("#heading(level: 2, numbering: none)[Derivation]")
-        for step in sol.steps:
-            out.append(f"+ {text(step.text)}")
-            if step.expr is not None:
-                out.append("  " + math_display(step.expr))
-        out.append("")
-    out.append(_answer_section(sol))
-    out.append(_checks_section(sol))
-    for f in sol.figures:
-        fname = o.figures.get(f.name)
-        if fname is None:
+        return [([link, o.title or o.id, tx("—"), tx("the solver failed")], "failed")]
+    findings: list[Finding] = list(sol.findings)
+    if not findings:
+        return [([link, sol.title, tx("—"), tx("see the section")], Verdict(sol.verdict).value)]
+    return [([link, f.claim, f.source_value, f.ours], Verdict(f.verdict).value) for f in findings]
+
+
+def _summary(ctx: Context, outcomes: list[Outcome]) -> str:
+    pairs = [r for o in outcomes for r in _rows_for(o)]
+    rows = [cells + [Markup(verdict_markup(word))] for cells, word in pairs]
+    words = [word for _, word in pairs]
+    n_pass, n_checks = _counts(outcomes)
+    tally = ", ".join(f"{words.count(w.value)} {w.value}" for w in Verdict if words.count(w.value))
+    intro = tx("{} claims of the source texts, each with the value the text gives and ours; verdicts: {}. "
+               "{} of {} checks passed ({}). The number in the first column leads to the section.",
+               len(rows), tally, n_pass, n_checks, Ref("app-checks", "the appendix"))  # fmt: skip
+    legend = tx("Confirmed: the claim holds, measured. Corrected: the text is wrong or imprecise, and we give "
+                "the right value. Not reproduced: our measurement disagrees and the setup does not explain it. "
+                "Inconclusive: the measurement cannot decide, or the claim has not been assessed yet.")  # fmt: skip
+    return (
+        "#pagebreak(weak: true)\n#heading(numbering: none)[Summary] <summary>\n"
+        + ctx.rich(intro)
+        + "\n"
+        + table(
+            ctx,
+            [tx("§"), tx("Claim"), tx("The source"), tx("Ours"), tx("Verdict")],
+            rows,
+            columns="(1.6em, 1.7fr, 1fr, 1.35fr, 6.6em)",
+        )  # fmt: skip
+        + f"#text(size: 9pt)[{ctx.rich(legend)}]\n#pagebreak()\n"
+    )
+
+
+def context_for(outcomes: list[Outcome], cite_keys: set[str]) -> Context:
+    """The labels this document defines (sections, figures, numbered equations) and its citations."""
+    ctx = Context(cite_keys=set(cite_keys))
+    ctx.labels |= {label(o.id) for o in outcomes}
+    ctx.labels |= {"app-checks", "app-corrections", "app-constants", "app-reproducibility", "summary"}
+    for o in outcomes:
+        if o.solution is None:
             continue
-        out.append(
-            f'#figure(image("{fname}", width: 100%), caption: [{text(f.caption)}])'
-            f" <{figure_label(o.id, f.name)}>\n"
-        )
-    return "\n".join(out) + "\n"
+        ctx.labels |= {ctx.fig_label(o.id, f.name) for f in o.solution.figures if f.name in o.figures}
+        ctx.labels |= {
+            ctx.eq_label(o.id, s.label) for s in o.solution.steps if s.label and s.expr is not None
+        }
+    return ctx
 
 
-def _label(s: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in s)
+def build_document(outcomes: list[Outcome], meta: dict | None = None, *, safe: bool = False) -> str:
+    """The whole report as Typst source (figures referenced by the file names in ``Outcome.figures``,
+    the bibliography read from ``refs.bib``: see :func:`compile_pdf`)."""
+    from gradmath.sources import SOURCES
 
-
-def build_document(outcomes: list[Outcome], meta: dict | None = None) -> str:
-    """The whole report as Typst source (figures referenced by the file names in ``Outcome.figures``)."""
     meta = dict(meta or {})
-    meta.setdefault("generated", _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    parts = [PREAMBLE, _title_page(outcomes, meta), _summary(outcomes)]
-    parts += [_section(o) for o in outcomes]
-    parts.append('#heading(numbering: none)[Bibliography]\n#bibliography("refs.bib", title: none, full: true)\n')
+    meta.setdefault("generated", _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d"))
+    ctx = context_for(outcomes, set(SOURCES))
+    ctx.safe = safe
+    parts = [PREAMBLE, _title_page(ctx, outcomes, meta), _contents(), _summary(ctx, outcomes)]
+    parts += [section(ctx, k, o) for k, o in enumerate(outcomes, 1)]
+    ctx.section = None
+    parts += [reproducibility.bibliography()]  # the references, then the appendices
+    parts += ['#counter(heading).update(0)\n#set heading(numbering: "A.1")\n']
+    parts += [
+        appendices.checks_appendix(ctx, outcomes),
+        appendices.corrections_appendix(ctx, outcomes),
+        appendices.constants_appendix(ctx, outcomes),
+        reproducibility.reproducibility_appendix(ctx, outcomes, meta),
+    ]
     return "\n".join(parts)
 
 
 def compile_pdf(source: str, files: dict[str, bytes]) -> bytes:
-    """Compile Typst ``source`` with extra ``files`` (name -> bytes) in a temporary root; return the PDF."""
+    """Compile Typst ``source`` with extra ``files`` (name -> bytes) and the bibliography in a
+    temporary root; return the PDF."""
     import typst
 
     from gradmath.sources import bibtex
 
-    files = {"refs.bib": bibtex().encode(), **files}
     with tempfile.TemporaryDirectory(prefix="gradmath-report-") as root:
-        for name, data in files.items():
+        for name, data in {**files, "refs.bib": bibtex().encode()}.items():
             with open(os.path.join(root, name), "wb") as fh:
                 fh.write(data)
         main = os.path.join(root, "main.typ")

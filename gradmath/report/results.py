@@ -1,6 +1,8 @@
 """The report's results as JSON.
 
-``{"problems": [{id, title, source, passed, answer, checks}], "meta": {...}}``.
+``{"problems": [{id, title, source, passed, verdict, answer, findings, corrections, checks, params,
+elapsed, cpu, cached}], "meta": {...}}``: ``elapsed`` is the solver's wall-clock time, ``cpu`` the CPU
+seconds of the process that ran it (0 for a result from the cache).
 
 Numbers stay numbers (NumPy scalars and arrays become floats and lists), integer dict keys become
 strings, NaN and infinities become ``null``, and SymPy expressions become their ``str``.
@@ -59,6 +61,7 @@ def check_dict(c) -> dict:
         "detail": c.detail.plain(),
         "methods": [m.plain() for m in c.methods],
         "verdict": None if c.verdict is None else c.verdict.value,
+        "catches": c.catches.plain(),
         "agreement": to_jsonable(c.agreement),
         "tolerance": to_jsonable(c.tolerance),
         "book": to_jsonable(c.book),
@@ -81,6 +84,7 @@ def results_dict(outcomes, meta: dict) -> dict:
                     "answer": {},
                     "checks": [],
                     "error": o.error,
+                    "elapsed": o.elapsed,
                 }
             )
             continue
@@ -92,8 +96,29 @@ def results_dict(outcomes, meta: dict) -> dict:
                 "passed": bool(sol.passed),
                 "verdict": sol.verdict.value,
                 "answer": to_jsonable(dict(sol.answer)),
+                "findings": [
+                    {
+                        "claim": f.claim.plain(),
+                        "source_value": f.source_value.plain(),
+                        "ours": f.ours.plain(),
+                        "verdict": f.verdict.value,
+                    }
+                    for f in sol.findings
+                ],  # fmt: skip
+                "corrections": [
+                    {
+                        "source": str(c.source),
+                        "quote": c.quote,
+                        "holds": c.holds.plain(),
+                        "evidence": c.evidence.plain(),
+                    }
+                    for c in sol.corrections
+                ],
                 "checks": [check_dict(c) for c in sol.checks],
                 "params": to_jsonable(sol.params),
+                "elapsed": o.elapsed,
+                "cpu": o.cpu,
+                "cached": o.cached,
             }
         )
     return {"problems": problems, "meta": to_jsonable(meta)}

@@ -1,0 +1,94 @@
+"""The report's parallel runner: worker processes give the same results as solving in-process, hold BLAS
+to one thread each, and send each solver's progress back to the parent."""
+
+from __future__ import annotations
+
+import io
+import os
+from types import SimpleNamespace
+
+import pytest
+
+import gradmath
+from gradmath.registry import problem_class
+from gradmath.report.cache import ResultCache
+from gradmath.report.runner import Job, Status, WorkerPool, run_jobs
+from gradmath.report.worker import progress_for
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADMATH_CACHE", str(tmp_path / "gradmath-cache"))
+
+
+class _Recorder(Status):
+    def __init__(self, stream) -> None:
+        super().__init__(stream, 0)
+        self.items: list[tuple] = []
+
+    def progress(self, item: tuple) -> None:
+        self.items.append(item)
+
+
+def test_pool_gives_what_solving_in_process_gives_and_reports_progress():
+    ids = ["mnist-initial-norms", "exploding-example", "weight-bound"]
+    jobs = [Job(pid, problem_class(pid).uses, cost=10.0) for pid in ids]
+    pool = WorkerPool(2, None).start()
+    stream = io.StringIO()
+    recorder = _Recorder(stream)
+    try:
+        opts = SimpleNamespace(quick=True, seeds=None, data=None)
+        outcomes = run_jobs(jobs, opts, cache=ResultCache(enabled=False), workers=2, stream=stream, pool=pool,
+                            status=recorder)  # fmt: skip
+    finally:
+        pool.close()
+    assert [o.id for o in outcomes] == ids and all(o.error is None and not o.cached for o in outcomes)
+    for o in outcomes:
+        here = gradmath.solve(o.id, quick=True)
+        # the same results; BLAS on one thread may only change the rounding of sums
+        assert [c.agreement for c in o.solution.checks] == pytest.approx([c.agreement for c in here.checks],
+                                                                         rel=1e-6, abs=1e-15)  # fmt: skip
+        assert [c.passed for c in o.solution.checks] == [c.passed for c in here.checks]
+        assert list(o.solution.answer) == list(here.answer)
+        assert len(o.files) == len(here.figures) and all(svg.startswith(b"<?xml") for svg in o.files.values())
+    # the MNIST solver reports progress from its worker; the status line received it, in order
+    fractions = [f for pid, f, _ in recorder.items if pid == "mnist-initial-norms"]
+    assert fractions and all(0.0 <= f <= 1.0 for f in fractions) and fractions == sorted(fractions)
+    assert stream.getvalue().count("\n") == 3  # one line per finished solver
+
+
+def test_workers_hold_blas_to_one_thread():
+    from threadpoolctl import threadpool_info
+
+    pool = WorkerPool(2, None).start()
+    try:
+        ex = pool.executor()
+        infos = [ex.submit(threadpool_info).result() for _ in range(4)]
+        pids = {ex.submit(os.getpid).result() for _ in range(8)}
+    finally:
+        pool.close()
+    blas = [lib for info in infos for lib in info if lib["user_api"] == "blas"]
+    assert blas and {lib["num_threads"] for lib in blas} == {1}
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+
+
+def test_progress_is_throttled_but_never_loses_the_end():
+    sent = []
+    progress = progress_for("p", sent.append)
+    for k in range(10_001):
+        progress(k / 10_000, "step")
+    fractions = [f for _, f, _ in sent]
+    assert fractions[-1] == 1.0 and len(sent) <= 102  # one message per 1 % at most, and the last
+    assert all(pid == "p" for pid, _, _ in sent)
+    assert progress_for("p", None) is None  # no receiver, no callable
+
+
+def test_a_raising_solver_is_an_outcome_with_its_error():
+    def boom(options):
+        raise ZeroDivisionError("in the solver")
+
+    stream = io.StringIO()
+    opts = SimpleNamespace(quick=False, seeds=None, data=None)
+    (o,) = run_jobs([Job("x", run=boom)], opts, cache=ResultCache(enabled=False), workers=1, stream=stream)
+    assert o.solution is None and o.error == "ZeroDivisionError: in the solver"
+    assert "ERROR ZeroDivisionError: in the solver" in stream.getvalue()
