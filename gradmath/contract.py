@@ -35,13 +35,7 @@ __all__ = [
     "Figure",
     "Writeup",
     "Solution",
-    "figure_label",
 ]
-
-
-def figure_label(problem_id: str, name: str) -> str:
-    """The report's label of a solution's figure, for cross-references (``Ref(figure_label(...), words)``)."""
-    return f"fig-{problem_id}-{name}"
 
 
 class Verdict(enum.StrEnum):

@@ -141,8 +141,11 @@ class Cite:
 
 @dataclass(frozen=True)
 class Ref:
-    """A cross-reference to a figure, equation or section of the report (``label``), with the words
-    shown where there is no report to point into (terminal, notebook)."""
+    """A cross-reference, with the words shown where there is no report to point into (terminal,
+    notebook, or a report without the target).
+
+    ``label`` is a ``Figure.name`` or ``Step.label`` of the same solution (the report looks in the
+    solution's own section first), or another problem's id (its section)."""
 
     label: str
     words: str

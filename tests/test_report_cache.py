@@ -101,7 +101,7 @@ def test_data_hash_sees_one_changed_pixel():
 
     pixels = data.train.X.copy()
     pixels[17, 400] += 1 / 255
-    changed = dataclasses.replace(data, train=dataclasses.replace(data.train, X=pixels))
+    changed = dataclasses.replace(data, train=data.train._replace(X=pixels))
     assert data_hash(changed) != h
 
 

@@ -100,10 +100,13 @@ def test_every_series_kind_draws():
         Series(0.2, 0.4, "interval", kind="vspan"),
         Series(0.5, 1.5, "p", kind="point"),
     ]
-    assert {s.kind for s in series} == set(figures.SERIES_KINDS)
-    svg = figures.render_svg(Figure("all", "", [Panel(series, yscale="log")]))
-    assert svg.startswith(b"<?xml") and svg == figures.render_svg(
-        Figure("all", "", [Panel(series, yscale="log")])
-    )
+    gx, gy = np.linspace(0, 1, 6), np.linspace(0, 2, 4)
+    field = np.add.outer(gy, gx)  # shape (len(gy), len(gx)), crossing 1.5 inside the grid
+    fields = [Series(gx, gy, None, kind="heatmap", y2=field, style={"label": "value"}),
+              Series(gx, gy, "level 1.5", kind="contour", y2=field, style={"levels": [1.5]})]  # fmt: skip
+    assert {s.kind for s in series + fields} == set(figures.SERIES_KINDS)
+    fig = Figure("all", "", [Panel(series, yscale="log"), Panel(fields, legend=False)])
+    svg = figures.render_svg(fig)
+    assert svg.startswith(b"<?xml") and svg == figures.render_svg(fig)
     with pytest.raises(ValueError, match="unknown Series kind 'pie'"):
         figures.render_svg(Figure("bad", "", [Panel([Series(xs, xs, kind="pie")])]))

@@ -20,12 +20,11 @@ from ..contract import (
     Table,
     Verdict,
     Writeup,
-    figure_label,
 )
 from ..notation import ordered
 from ..sources import Source
 from ..text import Cite, Num, Ref, Text, tx
-from .layer_gradient_ratio import MEASURES, LayerGradientRatio, LayerGradientRatioProblem, book_ratios
+from .layer_gradient_ratio import MEASURES, LayerGradientRatio, book_ratios
 
 __all__ = ["writeup", "checks", "figures"]
 
@@ -229,7 +228,7 @@ def _width_text(r: LayerGradientRatio) -> Text:
               "square decay; a single neuron's factor is skewed, and by Jensen's inequality its typical size "
               "is smaller than its root mean square: the chain overstates the decay.", r.depth, Num(typ[1], sig=3),
               Num(-math.log(typ[1]), sig=3), chi_s, Num(typ[10], sig=3), Num(typ[30], sig=3), Num(typ[r.widths[-1]], sig=4),
-              r.widths[-1], Num(_ratio(r, SIG), sig=4), Ref(figure_label(LayerGradientRatioProblem.id, "widths"), "the width figure"),
+              r.widths[-1], Num(_ratio(r, SIG), sig=4), Ref("widths", "the width figure"),
               delta_l)  # fmt: skip
 
 
