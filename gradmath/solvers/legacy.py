@@ -26,7 +26,6 @@ _LEGACY = {
     "interval-width-max": ("bounds:solve_interval_width_max", 80, "nielsen", "Problem 1(3)"),
     "identity-neuron": ("identity:solve_identity_neuron", 90, "nielsen", "Problem 2"),
     "steeper-activation": ("chain:solve_steeper_activation", 100, "nielsen", "sec. 5.1, Exercise"),
-    "matrix-gradient": ("matrix:solve_matrix_gradient", 110, "nielsen", "sec. 5.2, eq. 124"),
     "weight-powers": ("chain:solve_weight_powers", 120, "blog-vanishing", "and Seb (2021)"),
     "mnist-initial-norms": ("mnist:solve_mnist_initial_norms", 130, "nielsen", "sec. 5.1"),
     "mnist-training-speed": ("mnist:solve_mnist_training_speed", 140, "nielsen", "sec. 5.1"),
