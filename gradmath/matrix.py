@@ -49,6 +49,7 @@ __all__ = [
     "gradient_statistics",
     "WeightNormLaw",
     "weight_norm_law",
+    "LAW_MAX_DRAWS",
     "marchenko_pastur_edge",
     "rounding_bound",
     "ROUNDING_MARGIN",
@@ -379,20 +380,21 @@ class WeightNormLaw:
         return self.sd / math.sqrt(self.samples)
 
 
+#: the most Gaussian numbers :func:`weight_norm_law` draws at once (400 MB of float64)
+LAW_MAX_DRAWS = 50_000_000
+
+
 def weight_norm_law(n_out: int, n_in: int, samples: int = 2000, seed: int = 0) -> WeightNormLaw:
     """Mean and standard deviation of ``‖w‖₂`` at this finite size, by Monte Carlo over ``samples``
     independent matrices (the finite-size mean lies below :func:`marchenko_pastur_edge`)."""
     n_out = validate.integer(n_out, "n_out", 1)
     n_in = validate.integer(n_in, "n_in", 1)
     samples = validate.integer(samples, "samples", 2)
+    if samples * n_out * n_in > LAW_MAX_DRAWS:
+        raise ValueError(f"samples × n_out × n_in = {samples * n_out * n_in:,} exceeds {LAW_MAX_DRAWS:,} Gaussian "
+                         "numbers (400 MB): use fewer samples")  # fmt: skip
     rng = np.random.default_rng([seed, n_out, n_in])
-    chunk = max(1, 2_000_000 // (n_out * n_in))
-    norms = []
-    for start in range(0, samples, chunk):
-        k = min(chunk, samples - start)
-        w = rng.standard_normal((k, n_out, n_in)) / math.sqrt(n_in)
-        norms.append(np.linalg.svd(w, compute_uv=False)[:, 0])
-    s = np.concatenate(norms)
+    s = np.linalg.svd(rng.standard_normal((samples, n_out, n_in)) / math.sqrt(n_in), compute_uv=False)[:, 0]
     return WeightNormLaw(n_out, n_in, float(s.mean()), float(s.std(ddof=1)), samples)
 
 

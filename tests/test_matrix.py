@@ -104,7 +104,12 @@ def test_every_factor_is_the_book_s_matrix():
     np.testing.assert_allclose(mg.log_norms, [np.log(np.linalg.norm(d)) for d in mg.deltas], rtol=1e-14)
     np.testing.assert_allclose(mg.spectral_norms, [np.linalg.svd(G, compute_uv=False)[0] for G in mg.factors])
     np.testing.assert_allclose(mg.frobenius_norms, [np.sqrt((G**2).sum()) for G in mg.factors], rtol=1e-14)
-    assert "L=3" in repr(mg) and f"{np.log10(np.linalg.norm(mg.deltas[0])):.4g}" in repr(mg)
+    shown = repr(mg)
+    assert "L=3" in shown and f"log10‖δ¹‖={np.log10(np.linalg.norm(M1 @ (a - y))):.4g}" in shown
+    assert f"log10‖δᴸ‖={np.log10(np.linalg.norm(_sp(zs[2]) * (a - y))):.4g}" in shown
+    assert f"max ‖G_j‖₂={max(np.linalg.norm(G, 2) for G in mg.factors):.3g}" in shown
+    one = matrix_form_gradient([net.weights[0]], [net.biases[0]], x, [0, 1, 0, 0])  # L = 1: no pairs at all
+    assert one.factors == () and "max ‖G_j‖₂=nan" in repr(one)
 
 
 @given(
@@ -186,11 +191,23 @@ def test_relative_errors_in_the_scaled_frame():
     np.testing.assert_allclose(perturbed[representable], 1e-3, rtol=1e-9)
     with pytest.raises(ValueError, match="400 layers"):
         mg.relative_errors(exact[:-1])
+    # a reference whose largest entry is exactly the threshold still counts
+    assert not np.isnan(mg.relative_errors([np.array([-COMPARABLE])] * L)).any()
+
+
+def test_underflow_is_judged_per_example():
+    """Two examples, the second's reference underflowed in layer 1 only: NaN there, numbers elsewhere."""
+    net = Network([3, 3, 3, 2], seed=6, cost="quadratic")
+    X, labels = np.random.default_rng(6).random((2, 3)), np.array([0, 1])
+    loop = loop_backprop(net, X, labels)[2]
+    loop[1][0] = loop[1][0] * 1e-300  # as if it had underflowed
+    stats = gradient_statistics(net.weights, net.biases, X, one_hot(labels, 2), reference=loop)
+    assert np.isnan(stats.errors[1, 0]) and not np.isnan(np.delete(stats.errors.ravel(), 3)).any()
 
 
 def test_bad_input_is_named():
     w, b = [np.ones((2, 3)), np.ones((1, 2))], [np.ones(2), np.ones(1)]
-    with pytest.raises(ValueError, match="cost"):
+    with pytest.raises(ValueError, match="^cost must be one of 'quadratic', 'cross_entropy', got 'log'"):
         matrix_form_gradient(w, b, np.ones(3), np.ones(1), cost="log")
     with pytest.raises(ValueError, match=r"layer 2: w must have shape \(1, 2\).*got \(2, 2\)"):
         matrix_form_gradient([np.ones((2, 3)), np.ones((2, 2))], b, np.ones(3), np.ones(1))
@@ -204,6 +221,11 @@ def test_bad_input_is_named():
         matrix_form_gradient(w, b, np.ones(3), np.ones(2))
     with pytest.raises(ValueError, match=r"underflows to 0 in layer 1 \(\|z\| up to 800"):
         matrix_form_gradient([np.array([[800.0]])], [np.zeros(1)], [1.0], [1.0])
+    with pytest.raises(ValueError, match=r"^σ′\(z\) underflows to 0 in layer 2 \(\|z\| up to 900 > 745\): eq. 124 "
+                       "cannot be evaluated in float64 for these weights$"):  # fmt: skip
+        matrix_form_gradient(
+            [np.array([[1.0]]), np.array([[1800.0]])], [np.zeros(1), np.zeros(1)], [0.0], [1.0]
+        )
 
 
 # --- many examples -------------------------------------------------------------------------------
@@ -217,7 +239,7 @@ def test_statistics_against_backprop_and_svd():
     X, labels = rng.random((9, 6)), rng.integers(0, 3, 9)
     stats = gradient_statistics(net.weights, net.biases, X, one_hot(labels, 3), "cross_entropy")
     assert stats.spectral.shape == (9, 3) and stats.log_delta_norms.shape == (9, 4)
-    assert np.all(np.isnan(stats.errors))  # no reference given
+    assert stats.errors.shape == (9, 4) and np.all(np.isnan(stats.errors))  # no reference given
     for i in range(9):
         zs, _ = _forward(net.weights, net.biases, X[i])
         G = [np.diag(_sp(z)) @ w.T for z, w in zip(zs[:-1], net.weights[1:], strict=True)]
@@ -250,7 +272,7 @@ def test_statistics_compare_with_a_reference_per_layer():
     np.testing.assert_allclose(bad.errors[:, 1], 0.01, rtol=1e-9)  # relative to eq. 124's δ
     with pytest.raises(ValueError, match="reference must hold 7 examples"):
         gradient_statistics(net.weights, net.biases, X, one_hot(labels, 4), reference=loop[:3])
-    with pytest.raises(ValueError, match=r"y must have 4 entries.*\(7, 3\)"):
+    with pytest.raises(ValueError, match=r"y must have 4 entries.*\(7, 3\) for 7 examples"):
         gradient_statistics(net.weights, net.biases, X, one_hot(labels, 4)[:, :3])
 
 
@@ -305,10 +327,19 @@ def test_weight_norm_law_is_reproducible_and_chunked_consistently():
     a = weight_norm_law(40, 30, samples=300, seed=9)
     assert a == weight_norm_law(40, 30, samples=300, seed=9)
     assert a != weight_norm_law(40, 30, samples=300, seed=10)
+    assert weight_norm_law(3, 4) == weight_norm_law(3, 4, samples=2000, seed=0)  # the documented defaults
+    two = weight_norm_law(1, 1, samples=2, seed=1)  # |g| for g ~ N(0, 1): two draws, a finite spread
+    assert two.samples == 2 and np.isfinite(two.sd) and two.sd > 0
     with pytest.raises(TypeError, match="samples must be an integer"):
         weight_norm_law(3, 3, samples=2.5)
-    with pytest.raises(ValueError, match="n_out must be an integer >= 1"):
+    with pytest.raises(ValueError, match="^samples must be an integer >= 2, got 1"):
+        weight_norm_law(3, 3, samples=1)
+    with pytest.raises(ValueError, match="^n_out must be an integer >= 1, got 0"):
         weight_norm_law(0, 3)
+    with pytest.raises(ValueError, match="^n_in must be an integer >= 1, got 0"):
+        weight_norm_law(3, 0)
+    with pytest.raises(ValueError, match="exceeds 50,000,000 Gaussian numbers"):
+        weight_norm_law(1000, 1000, samples=51)
 
 
 # --- SymPy: the equation itself ------------------------------------------------------------------
@@ -332,8 +363,16 @@ def test_sympy_chain_rule_gives_eq_124():
     numeric = [float(lambdify_sigma(list(values), g)(*values.values())) for g in sym.gradient]
     mg = matrix_form_gradient(net.weights, net.biases, x, y)
     np.testing.assert_allclose(numeric, mg.deltas[0], rtol=1e-12)
-    with pytest.raises(ValueError, match="sizes"):
+    assert all(sympy.expand(g - p) == 0 for g, p in zip(sym.gradient, sym.product, strict=True))
+    # SymPy's expressions grow fast: at most four weight layers, at most three neurons each
+    with pytest.raises(ValueError, match="^sizes must have 3 to 5 entries, got 2"):
         symbolic_residual((2, 2))
+    with pytest.raises(ValueError, match="^sizes must have 3 to 5 entries, got 6"):
+        symbolic_residual((2,) * 6)
+    with pytest.raises(ValueError, match=r"^sizes\[0\] must be an integer in \[1, 3\], got 4"):
+        symbolic_residual((4, 2, 2))
+    with pytest.raises(ValueError, match=r"^sizes\[1\] must be an integer in \[1, 3\], got 0"):
+        symbolic_residual((2, 0, 2))
 
 
 def test_the_displayed_equation_is_in_the_book_s_order_and_evaluates_to_delta():
