@@ -338,8 +338,9 @@ def test_weight_norm_law_is_reproducible_and_chunked_consistently():
         weight_norm_law(0, 3)
     with pytest.raises(ValueError, match="^n_in must be an integer >= 1, got 0"):
         weight_norm_law(3, 0)
-    with pytest.raises(ValueError, match="exceeds 50,000,000 Gaussian numbers"):
-        weight_norm_law(1000, 1000, samples=51)
+    for shape in ((1000, 1000), (1, 1_000_000), (1_000_000, 1)):  # refused before anything is drawn
+        with pytest.raises(ValueError, match=r"= 51,000,000 exceeds 50,000,000 Gaussian numbers \(400 MB\)"):
+            weight_norm_law(*shape, samples=51)
 
 
 # --- SymPy: the equation itself ------------------------------------------------------------------
@@ -386,6 +387,9 @@ def test_the_displayed_equation_is_in_the_book_s_order_and_evaluates_to_delta():
     )
     assert unicode_math(eq124_unrolled(3)) == "δ¹ = Σ′(z¹) (w²)ᵀ Σ′(z²) (w³)ᵀ Σ′(z³) ∇ₐ C"
     assert unicode_math(eq124_unrolled(1)) == "δ¹ = Σ′(z¹) ∇ₐ C"
+    n = sympy.Symbol("n")
+    for eq in (eq124(), eq124_unrolled(4)):  # both sides are column vectors of the layer's width
+        assert eq.lhs.shape == eq.rhs.shape == (n, 1) and eq.rhs.args[-1].shape == (n, 1)
     # SymPy multiplies the displayed factors, with the network's matrices put in: it is δ¹
     net = Network([3, 4, 3, 2], seed=4, cost="quadratic")
     x, y = np.array([0.1, 0.5, 0.9]), np.array([0.0, 1.0])
