@@ -13,7 +13,7 @@ matrices multiplied together from the right. The product shrinks geometrically w
 is kept as a mantissa and a binary exponent, ``M = mantissa · 2^exponent``: rescaling by a power of two
 is exact in binary floating point, so nothing is rounded that the plain product would not round, and
 nothing underflows at any depth. :func:`gradient_statistics` collects the norms over many examples (in
-log space), :func:`weight_norm_law` gives the finite-size law of ``‖wʲ‖₂`` by Monte Carlo,
+log space), :func:`precise_difference` compares δ¹ with central differences of the cost in mpmath,
 :func:`symbolic_residual` derives ∂C/∂b¹ with SymPy for a small network and subtracts eq. 124, and
 :func:`eq124` / :func:`eq124_unrolled` are the equation as SymPy matrix expressions in the book's order.
 
@@ -33,12 +33,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import sympy
 from scipy.special import expit
 
 from . import validate
 from .activations import sigma, sigma_prime
+from .oracles import precise_directional_derivative
 
 __all__ = [
     "COSTS",
@@ -47,10 +49,8 @@ __all__ = [
     "matrix_form_gradient",
     "GradientStatistics",
     "gradient_statistics",
-    "WeightNormLaw",
-    "weight_norm_law",
-    "LAW_MAX_DRAWS",
-    "marchenko_pastur_edge",
+    "PreciseDifference",
+    "precise_difference",
     "rounding_bound",
     "ROUNDING_MARGIN",
     "SymbolicEq124",
@@ -355,49 +355,6 @@ def gradient_statistics(weights, biases, X, Y, cost: str = "quadratic", referenc
     return GradientStatistics(*cols, product, err)
 
 
-# --- the size of the weights --------------------------------------------------------------------
-
-
-def marchenko_pastur_edge(n_out: int, n_in: int) -> float:
-    """``1 + √(n_out / n_in)``: the limit of ``‖w‖₂`` for ``w`` with entries ``N(0, 1/n_in)`` as both
-    sizes grow in proportion (the edge of the Marchenko–Pastur law; Bai and Yin)."""
-    return 1.0 + math.sqrt(n_out / n_in)
-
-
-@dataclass(frozen=True)
-class WeightNormLaw:
-    """The distribution of ``‖w‖₂`` for an ``(n_out, n_in)`` matrix of ``N(0, 1/n_in)`` entries."""
-
-    n_out: int
-    n_in: int
-    mean: float
-    sd: float
-    samples: int
-
-    @property
-    def se(self) -> float:
-        """Standard error of ``mean``."""
-        return self.sd / math.sqrt(self.samples)
-
-
-#: the most Gaussian numbers :func:`weight_norm_law` draws at once (400 MB of float64)
-LAW_MAX_DRAWS = 50_000_000
-
-
-def weight_norm_law(n_out: int, n_in: int, samples: int = 2000, seed: int = 0) -> WeightNormLaw:
-    """Mean and standard deviation of ``‖w‖₂`` at this finite size, by Monte Carlo over ``samples``
-    independent matrices (the finite-size mean lies below :func:`marchenko_pastur_edge`)."""
-    n_out = validate.integer(n_out, "n_out", 1)
-    n_in = validate.integer(n_in, "n_in", 1)
-    samples = validate.integer(samples, "samples", 2)
-    if samples * n_out * n_in > LAW_MAX_DRAWS:
-        raise ValueError(f"samples × n_out × n_in = {samples * n_out * n_in:,} exceeds {LAW_MAX_DRAWS:,} Gaussian "
-                         "numbers (400 MB): use fewer samples")  # fmt: skip
-    rng = np.random.default_rng([seed, n_out, n_in])
-    s = np.linalg.svd(rng.standard_normal((samples, n_out, n_in)) / math.sqrt(n_in), compute_uv=False)[:, 0]
-    return WeightNormLaw(n_out, n_in, float(s.mean()), float(s.std(ddof=1)), samples)
-
-
 #: the factor between the rounding scale L n ε and the tolerance (see :func:`rounding_bound`)
 ROUNDING_MARGIN = 16
 
@@ -413,6 +370,37 @@ def rounding_bound(n_layers: int, width: int) -> float:
     measured was 1.14 ``L n ε``. Any mistake in eq. 124 itself is a relative error of order 1.
     """
     return ROUNDING_MARGIN * n_layers * width * float(np.finfo(float).eps)
+
+
+@dataclass(frozen=True)
+class PreciseDifference:
+    """Eq. 124's δ¹ against central differences of the cost in mpmath, along two unit directions."""
+
+    errors: tuple[float, ...]  # |difference quotient − ⟨δ¹, u⟩| / ‖δ¹‖ for u = δ¹/‖δ¹‖ and a random u
+    digits: int  # mpmath's working precision
+    step: float  # h
+
+
+def precise_difference(net, x, label: int, mg: MatrixGradient, cost: float, step: float = 1e-10,
+                       seed: int = 0, guard: int = 30) -> PreciseDifference:  # fmt: skip
+    """Compare ``mg``'s δ¹ with :func:`~gradmath.oracles.precise_directional_derivative` of ``net``'s cost
+    (value ``cost`` at this example) along δ¹ itself and along a random unit vector, relative to ‖δ¹‖.
+
+    The difference C(b + hu) − C(b − hu) is about 2h‖δ¹‖, so mpmath works with ``guard`` digits more than
+    log₁₀(C / (h‖δ¹‖)); everything stays in scaled or mpmath form, so any depth is fine.
+    """
+    m, e = mg.delta_mantissas[0], int(mg.delta_exponents[0])
+    norm = float(np.linalg.norm(m))
+    u = np.random.default_rng([seed, 126]).standard_normal(m.size)
+    directions = [m / norm, u / np.linalg.norm(u)]
+    log10_delta = mg.log_norms[0] / math.log(10)
+    digits = math.ceil(max(0.0, math.log10(cost)) - log10_delta - math.log10(step)) + guard
+    quotients = precise_directional_derivative(net, x, label, 0, directions, step, digits)
+    with mpmath.workdps(digits):
+        scale = mpmath.ldexp(mpmath.mpf(norm), e)
+        errors = tuple(float(abs(q - mpmath.ldexp(mpmath.mpf(float(m @ d)), e)) / scale)
+                       for q, d in zip(quotients, directions, strict=True))  # fmt: skip
+    return PreciseDifference(errors, digits, step)
 
 
 # --- SymPy: the equation itself ------------------------------------------------------------------

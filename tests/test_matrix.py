@@ -25,11 +25,10 @@ from gradmath.matrix import (
     eq124,
     eq124_unrolled,
     gradient_statistics,
-    marchenko_pastur_edge,
     matrix_form_gradient,
+    precise_difference,
     rounding_bound,
     symbolic_residual,
-    weight_norm_law,
 )
 from gradmath.oracles import loop_backprop, one_hot, precise_directional_derivative
 from gradmath.printing.latex import latex_math
@@ -37,6 +36,13 @@ from gradmath.printing.typst import typst_math
 from gradmath.printing.unicode import unicode_display, unicode_math
 from gradmath.registry import problem_class
 from gradmath.solvers.matrix_gradient import MAX_HIDDEN, MAX_WIDTH, MatrixGradientProblem
+from gradmath.weight_norms import (
+    WeightNormLaw,
+    marchenko_pastur_edge,
+    weight_norm_law,
+    weight_norm_laws,
+    weight_norm_zscores,
+)
 
 EPS = np.finfo(float).eps
 
@@ -341,6 +347,35 @@ def test_weight_norm_law_is_reproducible_and_chunked_consistently():
     for shape in ((1000, 1000), (1, 1_000_000), (1_000_000, 1)):  # refused before anything is drawn
         with pytest.raises(ValueError, match=r"= 51,000,000 exceeds 50,000,000 Gaussian numbers \(400 MB\)"):
             weight_norm_law(*shape, samples=51)
+
+
+def test_weight_norm_laws_follow_the_layers_and_zscores_by_hand():
+    laws = weight_norm_laws((5, 7, 7, 7, 3), samples=50, seed=2)  # w², w³ are 7 × 7, w⁴ is 3 × 7
+    assert [(law.n_out, law.n_in) for law in laws] == [(7, 7), (7, 7), (3, 7)]
+    assert laws[0] is laws[1] and laws[0] == weight_norm_law(7, 7, samples=50, seed=2)
+    assert laws[2] == weight_norm_law(3, 7, samples=50, seed=2)
+
+    a, b = WeightNormLaw(3, 3, 1.0, 0.1, 100), WeightNormLaw(2, 3, 2.0, 0.5, 4)
+    zs = weight_norm_zscores([a, b, a], [1.1, 1.0, 1.3])
+    assert [(z.law, z.count) for z in zs] == [(a, 2), (b, 1)]
+    assert zs[0].measured == pytest.approx(1.2) and zs[1].measured == 1.0
+    assert zs[0].z == pytest.approx(0.2 / (0.1 * math.sqrt(1 / 2 + 1 / 100)))  # 2.80
+    assert zs[1].z == pytest.approx(-1.0 / (0.5 * math.sqrt(1 + 1 / 4)))  # −1.79
+    with pytest.raises(ValueError):
+        weight_norm_zscores([a], [1.0, 2.0])
+
+
+def test_precise_difference_against_a_right_and_a_wrong_gradient():
+    net = Network([4, 5, 5, 3], seed=12, cost="cross_entropy")
+    x, label = np.random.default_rng(12).random(4), 1
+    mg = matrix_form_gradient(net.weights, net.biases, x, np.eye(3)[label], "cross_entropy")
+    cost = net.cost(x[None, :], [label])
+    p = precise_difference(net, x, label, mg, cost, step=1e-10, seed=3)
+    assert p.step == 1e-10 and len(p.errors) == 2 and max(p.errors) < rounding_bound(3, 5)
+    assert p.digits == math.ceil(max(0, math.log10(cost)) - mg.log_norms[0] / math.log(10) + 10) + 30
+    other = Network([4, 5, 5, 3], seed=13, cost="cross_entropy")  # δ¹ of another network: rejected
+    wrong = matrix_form_gradient(other.weights, other.biases, x, np.eye(3)[label], "cross_entropy")
+    assert min(precise_difference(net, x, label, wrong, cost).errors) > 1e-2
 
 
 # --- SymPy: the equation itself ------------------------------------------------------------------

@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import mpmath
 import numpy as np
 import sympy
 from scipy import stats
 
+from .. import matrix as mx
 from .. import validate
+from .. import weight_norms as wn
 from ..activations import sigma_prime
 from ..contract import (
     AnswerLine,
@@ -31,25 +32,9 @@ from ..contract import (
     Verdict,
     Writeup,
 )
-from ..matrix import (
-    COSTS,
-    ROUNDING_MARGIN,
-    GradientStatistics,
-    MatrixGradient,
-    SymbolicEq124,
-    WeightNormLaw,
-    eq124,
-    eq124_unrolled,
-    gradient_statistics,
-    marchenko_pastur_edge,
-    matrix_form_gradient,
-    rounding_bound,  # fmt: skip
-    symbolic_residual,
-    weight_norm_law,
-)
 from ..network import Network
 from ..notation import ordered_sum
-from ..oracles import finite_difference_bias_gradient, loop_backprop, one_hot, precise_directional_derivative
+from ..oracles import finite_difference_bias_gradient, loop_backprop, one_hot
 from ..registry import Param, Problem, problem
 from ..sources import Source
 from ..text import Num, Text, join, tx
@@ -66,8 +51,8 @@ QUICK_EXAMPLES = 20
 LAW_SAMPLES, QUICK_LAW_SAMPLES = 2000, 400
 #: the float64 four-point difference of the cost (the answer's coordinate-wise finite differences)
 FD_STEP = 1e-2
-#: the high-precision central difference: step, and digits beyond those the difference itself needs
-PRECISE_STEP, GUARD_DIGITS = 1e-10, 30
+#: the step of the high-precision central difference
+PRECISE_STEP = 1e-10
 #: the overall false-alarm rate of the weight-norm comparison, shared among the shapes (Bonferroni)
 FALSE_ALARM = 1e-4
 
@@ -84,15 +69,13 @@ def _norm(name: str) -> sympy.Symbol:
 
 
 DELTA1, DELTAL, GJ, WJ = _norm("delta^1"), _norm("delta^L"), _norm("G_j"), _norm("w^j")
-#: the book's initialisation N(0, 1/n_{j-1}), and the two plausible mistakes the weight-norm check catches
 
 
 class N(sympy.Function):
     """The normal distribution N(mean, variance), for display."""
 
-    nargs = 2
 
-
+#: the book's initialisation N(0, 1/n_{j-1}), and the two plausible mistakes the weight-norm check catches
 GAUSS = N
 BOOK_LAW = GAUSS(0, 1 / sympy.Symbol("n_j-1"))
 WRONG_LAWS = (GAUSS(0, 1), GAUSS(0, 2 / sympy.Symbol("n_j-1")))
@@ -116,15 +99,6 @@ def check_sizes(value, name: str) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
-class PreciseDifference:
-    """Central differences of the cost along two unit directions, in mpmath, against eq. 124's δ¹."""
-
-    errors: tuple[float, ...]  # |difference quotient − ⟨δ¹, u⟩| / ‖δ¹‖ for u = δ¹/‖δ¹‖ and a random u
-    digits: int  # mpmath's working precision
-    step: float  # h
-
-
-@dataclass(frozen=True)
 class MatrixGradientResult:
     """Eq. 124 on one network (the book's initialisation) and its comparisons."""
 
@@ -132,17 +106,17 @@ class MatrixGradientResult:
     seed: int
     cost: str
     n_examples: int
-    first: MatrixGradient  # the first example, in full
+    first: mx.MatrixGradient  # the first example, in full
     delta1_backprop: np.ndarray  # Network.backprop (vectorised, float64) on the first example
     delta1_fd: np.ndarray  # four-point differences of the float64 cost, coordinate by coordinate
     cost_value: float  # C of the first example
-    precise: PreciseDifference
-    stats: GradientStatistics  # all examples, errors against the per-example backprop loop
-    stats_large: GradientStatistics  # the same network with N(0, 1) weights
+    precise: mx.PreciseDifference
+    stats: mx.GradientStatistics  # all examples, errors against the per-example backprop loop
+    stats_large: mx.GradientStatistics  # the same network with N(0, 1) weights
     weight_norms: np.ndarray  # ‖wʲ‖₂, j = 2..L
     weight_norms_large: np.ndarray
-    laws: tuple[WeightNormLaw, ...]  # the finite-size law of ‖wʲ‖₂, j = 2..L
-    symbolic: SymbolicEq124
+    laws: tuple[wn.WeightNormLaw, ...]  # the finite-size law of ‖wʲ‖₂, j = 2..L
+    symbolic: mx.SymbolicEq124
     tolerance: float  # the rounding bound of two float64 evaluations
 
     @property
@@ -168,38 +142,6 @@ def _inputs(sizes, seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Synthetic examples: pixels uniform in [0, 1], labels uniform (the same draws for every run)."""
     rng = np.random.default_rng([seed, 124])
     return rng.random((n, sizes[0])), rng.integers(0, sizes[-1], n)
-
-
-def _precise(
-    net: Network, x, label: int, first: MatrixGradient, seed: int, cost_value: float
-) -> PreciseDifference:
-    """δ¹ along itself and along a random direction, by central differences in mpmath."""
-    m, e = first.delta_mantissas[0], int(first.delta_exponents[0])
-    norm = float(np.linalg.norm(m))
-    u = np.random.default_rng([seed, 126]).standard_normal(m.size)
-    directions = [m / norm, u / np.linalg.norm(u)]
-    log10_delta = first.log_norms[0] / math.log(10)
-    digits = (
-        math.ceil(max(0.0, math.log10(cost_value)) - log10_delta - math.log10(PRECISE_STEP)) + GUARD_DIGITS
-    )
-    quotients = precise_directional_derivative(net, x, label, 0, directions, PRECISE_STEP, digits)
-    with mpmath.workdps(digits):
-        scale = mpmath.ldexp(mpmath.mpf(norm), e)
-        errors = tuple(float(abs(q - mpmath.ldexp(mpmath.mpf(float(m @ d)), e)) / scale)
-                       for q, d in zip(quotients, directions, strict=True))  # fmt: skip
-    return PreciseDifference(errors, digits, PRECISE_STEP)
-
-
-def _laws(sizes, samples: int, seed: int) -> tuple[WeightNormLaw, ...]:
-    """The finite-size law of ‖wʲ‖₂ for each j = 2..L (one Monte Carlo per distinct shape)."""
-    cache: dict[tuple[int, int], WeightNormLaw] = {}
-    out = []
-    for j in range(2, len(sizes)):
-        shape = (sizes[j], sizes[j - 1])
-        if shape not in cache:
-            cache[shape] = weight_norm_law(*shape, samples=samples, seed=seed + 1)
-        out.append(cache[shape])
-    return tuple(out)
 
 
 def _spectral(weights) -> np.ndarray:
@@ -231,7 +173,7 @@ class MatrixGradientProblem(Problem):
         Param("sizes", DEFAULT_SIZES, check_sizes,
               f"layer sizes, input first: 1 to {MAX_HIDDEN} hidden layers, each at most {MAX_WIDTH} wide"),
         Param.integer("seed", 0, lo=0, hi=2**32 - 1, doc="seed of the weights and of the synthetic inputs"),
-        Param("cost", "quadratic", lambda v, n: validate.choice(v, n, COSTS), "quadratic or cross_entropy"),
+        Param("cost", "quadratic", lambda v, n: validate.choice(v, n, mx.COSTS), "quadratic or cross_entropy"),
         Param.integer("n_examples", 200, lo=2, hi=MAX_EXAMPLES, doc="examples for the factor norms",
                       why_hi="more examples take over a minute"),
     )  # fmt: skip
@@ -248,24 +190,24 @@ class MatrixGradientProblem(Problem):
         X, labels = _inputs(sizes, seed, n_examples)
         Y = one_hot(labels, sizes[-1])
         options.report(0.0, "eq. 124 on the first example")
-        first = matrix_form_gradient(net.weights, net.biases, X[0], Y[0], cost)
+        first = mx.matrix_form_gradient(net.weights, net.biases, X[0], Y[0], cost)
         backprop = net.backprop(X[:1], labels[:1])[0][0]
         fd = finite_difference_bias_gradient(net, X[:1], labels[:1], layer=0, h=FD_STEP, points=4)
         cost_value = net.cost(X[:1], labels[:1])
         options.report(0.05, "backpropagation, one example at a time")
         loop = loop_backprop(net, X, labels)[2]
-        stats_ = gradient_statistics(net.weights, net.biases, X, Y, cost, reference=loop)
+        stats_ = mx.gradient_statistics(net.weights, net.biases, X, Y, cost, reference=loop)
         options.report(0.4, "the same network with N(0, 1) weights")
         big = Network(list(sizes), seed=seed, cost=cost, init="large")
-        stats_large = gradient_statistics(big.weights, big.biases, X, Y, cost)
+        stats_large = mx.gradient_statistics(big.weights, big.biases, X, Y, cost)
         options.report(0.7, "central differences of the cost in high precision")
-        precise = _precise(net, X[0], int(labels[0]), first, seed, cost_value)
+        precise = mx.precise_difference(net, X[0], int(labels[0]), first, cost_value, PRECISE_STEP, seed)
         options.report(0.9, "the law of the weight norms; SymPy's chain rule")
-        laws = _laws(sizes, QUICK_LAW_SAMPLES if options.quick else LAW_SAMPLES, seed)
+        laws = wn.weight_norm_laws(sizes, QUICK_LAW_SAMPLES if options.quick else LAW_SAMPLES, seed + 1)
         return MatrixGradientResult(
             tuple(sizes), seed, cost, n_examples, first, backprop, fd, cost_value, precise, stats_, stats_large,
-            _spectral(net.weights), _spectral(big.weights), laws, symbolic_residual((2, 2, 2, 2)),
-            rounding_bound(L, max(sizes)),
+            _spectral(net.weights), _spectral(big.weights), laws, mx.symbolic_residual((2, 2, 2, 2)),
+            mx.rounding_bound(L, max(sizes)),
         )  # fmt: skip
 
     def answer(self, r: MatrixGradientResult) -> dict:
@@ -280,7 +222,7 @@ class MatrixGradientProblem(Problem):
                              "spectral_std": s.spectral.std(axis=0, ddof=1)},
             "factor_layers": r.layers,
             "weight_norms": r.weight_norms,
-            "weight_norm_prediction": np.array([marchenko_pastur_edge(law.n_out, law.n_in) for law in r.laws]),
+            "weight_norm_prediction": np.array([wn.marchenko_pastur_edge(law.n_out, law.n_in) for law in r.laws]),
             "weight_norm_finite_size": np.array([law.mean for law in r.laws]),
             "max_sigma_prime": s.max_sigma_prime.mean(axis=0),
             "delta_norms": np.exp(r.first.log_norms),
@@ -305,7 +247,7 @@ class MatrixGradientProblem(Problem):
                 "of matrices, confirm it against backpropagation and the derivative of the cost, and show why "
                 "the product tends to vanish: the pairs {} are small when the weights are not too large, "
                 "since the entries of {} are at most {}.",
-                sympy.Symbol("l"), eq124(), _mat("Sigma'(z^l)"), sigma_prime(z_), sympy.Symbol("l"),
+                sympy.Symbol("l"), mx.eq124(), _mat("Sigma'(z^l)"), sigma_prime(z_), sympy.Symbol("l"),
                 sympy.MatMul(sympy.Transpose(_mat("w^j")), _mat("Sigma'(z^j)"), evaluate=False),
                 _mat("Sigma'(z)"), sympy.Rational(1, 4)),
             answer_text=tx(
@@ -352,7 +294,7 @@ def _steps(r: MatrixGradientResult) -> list[Step]:
         Step(tx("BP2 carries the error one layer back, {}; unrolled from the output it is eq. 124:",
                 sympy.Eq(_mat("delta^j-1", 1), sympy.MatMul(_mat("Sigma'(z^j-1)"), sympy.Transpose(_mat("w^j")),
                                                             _mat("delta^j", 1), evaluate=False), evaluate=False)),
-             eq124(), tag="124"),
+             mx.eq124(), tag="124"),
         Step(tx("SymPy confirms it symbolically for a network of sizes {} with symbolic weights, biases, input and "
                 "target (quadratic cost, so {}): differentiating {} with respect to {} by the chain rule and "
                 "subtracting eq. 124 leaves {} non-zero entries.", sympy.Tuple(*r.symbolic.sizes),
@@ -371,7 +313,7 @@ def _steps(r: MatrixGradientResult) -> list[Step]:
                 _mat("Sigma'(z^l)"), float(s.max_sigma_prime.max())),
              sympy.Le(GJ, WJ / 4)),
         *([Step(tx("For this network ({} weight layers) the gradient of the first hidden layer is the product",
-                   L), eq124_unrolled(L))] if L <= 6 else []),
+                   L), mx.eq124_unrolled(L))] if L <= 6 else []),
         _step_weights(r),
         _step_vanishing(r),
         _step_large(r),
@@ -381,7 +323,7 @@ def _steps(r: MatrixGradientResult) -> list[Step]:
 
 def _step_weights(r: MatrixGradientResult) -> Step:
     law = r.laws[0]
-    edge = marchenko_pastur_edge(law.n_out, law.n_in)
+    edge = wn.marchenko_pastur_edge(law.n_out, law.n_in)
     return Step(
         tx("How large is {} (the spectral norm, the largest singular value)? With the book's initialisation, "
            "entries drawn from {}, it tends to the edge of the Marchenko–Pastur spectrum, {}, as the layers "
@@ -448,7 +390,7 @@ def _answer_lines(r: MatrixGradientResult) -> list[AnswerLine]:
 def _findings(r: MatrixGradientResult) -> list[Finding]:
     per_pair = 10 ** (r.log10_decay / (r.depth - 1))
     return [
-        Finding(tx("the gradient of a deep network is eq. 124"), tx("{}", eq124()),
+        Finding(tx("the gradient of a deep network is eq. 124"), tx("{}", mx.eq124()),
                 tx("equal to SymPy's chain rule; backprop and high-precision differences agree to {:.1}",
                    max(float(np.nanmax(r.stats.errors)), max(r.precise.errors))), Verdict.CONFIRMED),
         Finding(tx("the entries of {} are at most {}, each pair tends to shrink the gradient, and it vanishes "
@@ -469,7 +411,7 @@ def _correction() -> Correction:
            "layer {}.", pair_true, sympy.Transpose(_mat("w^l+1")), _mat("Sigma'(z^l+1)"), _mat("Sigma'(z^l)"),
            sympy.Symbol("l")),
         tx("eq. 124 as printed, {}, reads {} for every {}; the symbolic and numerical checks below confirm it.",
-           eq124(), pair_true, sympy.Symbol("j > l")))  # fmt: skip
+           mx.eq124(), pair_true, sympy.Symbol("j > l")))  # fmt: skip
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -495,7 +437,7 @@ def _check_backprop(r: MatrixGradientResult) -> Check:
     beyond = err.size - compared
     detail = tx("largest relative difference {:.2} over {} example-layers ({} examples × {} layers); allowed {:.2}, "
                 "{} times the rounding scale {} of two float64 evaluations (measured below {} of it)",
-                float(np.nanmax(err)), compared, r.n_examples, r.depth, r.tolerance, ROUNDING_MARGIN,
+                float(np.nanmax(err)), compared, r.n_examples, r.depth, r.tolerance, mx.ROUNDING_MARGIN,
                 sympy.Symbol("L n epsilon"), Num(1.2, sig=2))  # fmt: skip
     if beyond:
         detail = detail + tx("; {} example-layers have a backprop {} below {}, where float64 has lost digits to "
@@ -529,26 +471,19 @@ def _check_precise(r: MatrixGradientResult) -> Check:
 
 
 def _check_weight_law(r: MatrixGradientResult) -> Check:
-    groups: dict[tuple[int, int], list[float]] = {}
-    laws: dict[tuple[int, int], WeightNormLaw] = {}
-    for law, s in zip(r.laws, r.weight_norms, strict=True):
-        groups.setdefault((law.n_out, law.n_in), []).append(float(s))
-        laws[(law.n_out, law.n_in)] = law
-    zs = {k: (np.mean(v) - laws[k].mean) / (laws[k].sd * math.sqrt(1 / len(v) + 1 / laws[k].samples))
-          for k, v in groups.items()}  # fmt: skip
-    worst = max(zs, key=lambda k: abs(zs[k]))
+    zs = wn.weight_norm_zscores(r.laws, r.weight_norms)
+    worst = max(abs(z.z) for z in zs)
     tol = max(4.0, float(stats.norm.isf(FALSE_ALARM / (2 * len(zs)))))
-    parts = [tx("{} × {}: {:.4} measured (mean of {}) against {:.4} ± {:.2}", k[0], k[1], float(np.mean(groups[k])),
-                len(groups[k]), laws[k].mean, laws[k].sd) for k in groups]  # fmt: skip
+    parts = [tx("{} × {}: {:.4} measured (mean of {}) against {:.4} ± {:.2}", z.law.n_out, z.law.n_in, z.measured,
+                z.count, z.law.mean, z.law.sd) for z in zs]  # fmt: skip
     return Check(
         tx("with the book's initialisation {} follows the finite-size law of matrices with {} entries", WJ,
            BOOK_LAW),
         (tx("SVD of the network's weights {}", _mat("w^j")),
          tx("Monte Carlo over {} independent matrices of each shape", r.laws[0].samples)),
-        abs(zs[worst]), tol,
+        worst, tol,
         detail=join(parts, "; ") + tx("; the largest difference is {:.2} standard errors, allowed {:.2} (a false "
-                                      "alarm rate of {} over {} shapes)", abs(zs[worst]), tol, Num(FALSE_ALARM),
-                                      len(zs)),
+                                      "alarm rate of {} over {} shapes)", worst, tol, Num(FALSE_ALARM), len(zs)),
         catches=tx("weights drawn with the wrong variance ({} or {} instead of {}), which moves {} by 9 or more "
                    "standard errors", *WRONG_LAWS, BOOK_LAW, WJ))  # fmt: skip
 
