@@ -354,6 +354,7 @@ def test_weight_norm_laws_follow_the_layers_and_zscores_by_hand():
     assert [(law.n_out, law.n_in) for law in laws] == [(7, 7), (7, 7), (3, 7)]
     assert laws[0] is laws[1] and laws[0] == weight_norm_law(7, 7, samples=50, seed=2)
     assert laws[2] == weight_norm_law(3, 7, samples=50, seed=2)
+    assert weight_norm_laws((2, 3, 3)) == (weight_norm_law(3, 3, samples=2000, seed=0),)  # the defaults
 
     a, b = WeightNormLaw(3, 3, 1.0, 0.1, 100), WeightNormLaw(2, 3, 2.0, 0.5, 4)
     zs = weight_norm_zscores([a, b, a], [1.1, 1.0, 1.3])
@@ -366,14 +367,18 @@ def test_weight_norm_laws_follow_the_layers_and_zscores_by_hand():
 
 
 def test_precise_difference_against_a_right_and_a_wrong_gradient():
-    net = Network([4, 5, 5, 3], seed=12, cost="cross_entropy")
+    net = Network([4] + [5] * 50 + [3], seed=12, cost="cross_entropy")  # δ¹ about 10⁻³⁰: far below float64 FD
     x, label = np.random.default_rng(12).random(4), 1
     mg = matrix_form_gradient(net.weights, net.biases, x, np.eye(3)[label], "cross_entropy")
     cost = net.cost(x[None, :], [label])
-    p = precise_difference(net, x, label, mg, cost, step=1e-10, seed=3)
-    assert p.step == 1e-10 and len(p.errors) == 2 and max(p.errors) < rounding_bound(3, 5)
+    p = precise_difference(net, x, label, mg, cost)  # the defaults: h = 1e-10, 30 guard digits
+    assert p.step == 1e-10 and len(p.errors) == 2 and max(p.errors) < rounding_bound(51, 5)
     assert p.digits == math.ceil(max(0, math.log10(cost)) - mg.log_norms[0] / math.log(10) + 10) + 30
-    other = Network([4, 5, 5, 3], seed=13, cost="cross_entropy")  # δ¹ of another network: rejected
+    # δ¹ 0.1 % too long: off by exactly that (relative to ‖δ¹‖) along δ¹, and by no more along any direction
+    longer = replace(mg, delta_mantissas=(mg.delta_mantissas[0] * 1.001, *mg.delta_mantissas[1:]))
+    e_self, e_random = precise_difference(net, x, label, longer, cost).errors
+    assert e_self == pytest.approx(0.001 / 1.001, rel=1e-6) and 1e-9 < e_random <= e_self
+    other = Network([4] + [5] * 50 + [3], seed=13, cost="cross_entropy")  # δ¹ of another network: rejected
     wrong = matrix_form_gradient(other.weights, other.biases, x, np.eye(3)[label], "cross_entropy")
     assert min(precise_difference(net, x, label, wrong, cost).errors) > 1e-2
 

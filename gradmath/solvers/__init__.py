@@ -4,6 +4,6 @@
   exploding and typical examples, the steeper-activation exercise, the seed texts' powers.
 - :mod:`.bounds`: Problem 1 (weight bound, interval, eq. 123 and its maximum).
 - :mod:`.identity`: Problem 2 (the identity neuron).
-- :mod:`.matrix`: section 5.2, eq. 124.
+- :mod:`.matrix_gradient`: section 5.2, eq. 124 (the maths in :mod:`gradmath.matrix`).
 - :mod:`.mnist`: the MNIST experiments of section 5.1 and the remedies of seed 004.
 """
