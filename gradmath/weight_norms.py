@@ -84,11 +84,9 @@ def weight_norm_law(n_out: int, n_in: int, samples: int = 2000, seed: int = 0) -
 def weight_norm_laws(sizes: Sequence[int], samples: int = 2000, seed: int = 0) -> tuple[WeightNormLaw, ...]:
     """:func:`weight_norm_law` for each ``wʲ``, ``j = 2..L``, of a network of these sizes (input first):
     the matrices of the pairs ``G_j``. One Monte Carlo per distinct shape."""
-    laws = {
-        shape: weight_norm_law(*shape, samples=samples, seed=seed)
-        for shape in zip(sizes[2:], sizes[1:-1], strict=True)
-    }
-    return tuple(laws[shape] for shape in zip(sizes[2:], sizes[1:-1], strict=True))
+    shapes = list(zip(sizes[2:], sizes[1:-1], strict=True))
+    laws = {shape: weight_norm_law(*shape, samples=samples, seed=seed) for shape in set(shapes)}
+    return tuple(laws[shape] for shape in shapes)
 
 
 @dataclass(frozen=True)

@@ -349,12 +349,16 @@ def test_weight_norm_law_is_reproducible_and_chunked_consistently():
             weight_norm_law(*shape, samples=51)
 
 
-def test_weight_norm_laws_follow_the_layers_and_zscores_by_hand():
+def test_weight_norm_laws_follow_the_layers_and_zscores_by_hand(monkeypatch):
     laws = weight_norm_laws((5, 7, 7, 7, 3), samples=50, seed=2)  # w², w³ are 7 × 7, w⁴ is 3 × 7
     assert [(law.n_out, law.n_in) for law in laws] == [(7, 7), (7, 7), (3, 7)]
     assert laws[0] is laws[1] and laws[0] == weight_norm_law(7, 7, samples=50, seed=2)
     assert laws[2] == weight_norm_law(3, 7, samples=50, seed=2)
     assert weight_norm_laws((2, 3, 3)) == (weight_norm_law(3, 3, samples=2000, seed=0),)  # the defaults
+    calls = []
+    monkeypatch.setattr("gradmath.weight_norms.weight_norm_law", lambda *a, **k: calls.append(a) or a)
+    weight_norm_laws((5,) + (7,) * 300 + (3,))  # one Monte Carlo per shape, not per layer
+    assert sorted(calls) == [(3, 7), (7, 7)]
 
     a, b = WeightNormLaw(3, 3, 1.0, 0.1, 100), WeightNormLaw(2, 3, 2.0, 0.5, 4)
     zs = weight_norm_zscores([a, b, a], [1.1, 1.0, 1.3])
