@@ -211,6 +211,22 @@ def test_underflow_is_judged_per_example():
     assert np.isnan(stats.errors[1, 0]) and not np.isnan(np.delete(stats.errors.ravel(), 3)).any()
 
 
+def test_lower_precision_inputs_are_computed_in_float64():
+    """float32 weights, biases and inputs are promoted: the result equals the float64 computation on the same
+    (rounded) numbers to float64 precision, not to float32's 10⁻⁷."""
+    net = Network([5, 6, 6, 3], seed=9, cost="quadratic")
+    rng = np.random.default_rng(9)
+    W = [w.astype(np.float32) for w in net.weights]
+    B = [b.astype(np.float32) for b in net.biases]
+    X, Y = rng.random((4, 5)).astype(np.float32), np.eye(3, dtype=np.float32)[[0, 2, 1, 1]]
+    up = [[a.astype(np.float64) for a in group] for group in (W, B)]
+    exact = matrix_form_gradient(*up, X[0].astype(np.float64), Y[0].astype(np.float64))
+    low = matrix_form_gradient(W, B, X[0], Y[0])
+    np.testing.assert_allclose(low.deltas[0], exact.deltas[0], rtol=1e-14)
+    stats = gradient_statistics(W, B, X, Y)
+    np.testing.assert_allclose(stats.log_delta_norms[0], exact.log_norms, rtol=1e-14)
+
+
 def test_bad_input_is_named():
     w, b = [np.ones((2, 3)), np.ones((1, 2))], [np.ones(2), np.ones(1)]
     with pytest.raises(ValueError, match="^cost must be one of 'quadratic', 'cross_entropy', got 'log'"):
