@@ -6,7 +6,10 @@ share none of its code:
 - :func:`finite_difference_bias_gradient`: central differences of the network's *cost* (2- or
   4-point stencil), one bias at a time;
 - :func:`loop_backprop`: the book's ``network2.backprop``, one example at a time with column vectors,
-  written out here with its own activation formulas (no call into the network's backward pass).
+  written out here with its own activation formulas (no call into the network's backward pass);
+- :func:`precise_directional_derivative`: central differences of the cost along a direction,
+  evaluated in mpmath with as many digits as the difference needs (a deep layer's gradient is far
+  below float64's resolution of the cost, and may be below its range).
 
 :func:`one_hot` is the book's ``vectorized_result`` for a batch of labels.
 """
@@ -15,9 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import mpmath
 import numpy as np
 
-__all__ = ["one_hot", "finite_difference_bias_gradient", "loop_backprop", "loop_cost", "LOOP_ACTIVATIONS"]
+__all__ = [
+    "one_hot",
+    "finite_difference_bias_gradient",
+    "loop_backprop",
+    "loop_cost",
+    "precise_directional_derivative",
+    "LOOP_ACTIVATIONS",
+]
 
 #: activation and derivative, written independently of :mod:`gradmath.activations`
 LOOP_ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
@@ -118,3 +129,55 @@ def loop_cost(net, X, y, lmbda: float = 0.0) -> float:
             total += 0.5 * np.sum((a - target) ** 2)
     n = len(X)
     return total / n + 0.5 * lmbda / n * sum(np.sum(w**2) for w in net.weights)
+
+
+#: the activations in mpmath, for :func:`precise_directional_derivative`
+_MP_ACTIVATIONS: dict[str, Callable] = {
+    "sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)),
+    "tanh": mpmath.tanh,
+    "relu": lambda z: z if z > 0 else mpmath.mpf(0),
+    "leaky_relu": lambda z: z if z > 0 else z / 100,
+}
+
+
+def precise_directional_derivative(net, x, label: int, layer: int, directions, h: float, digits: int) -> list:
+    """∂C_x/∂b (layer ``layer``, 0 = first hidden) along each of ``directions``, by the central difference
+    (C(b + h u) − C(b − h u)) / 2h of one example's cost, evaluated in mpmath with ``digits`` digits.
+
+    The weights, biases, input and direction are converted exactly (a float64 is a binary fraction), the
+    forward pass and the cost (quadratic ½‖a − y‖² or cross-entropy Σ softplus(z) − y z) are written out
+    here, and mpmath's exponent range is unbounded, so a derivative of 10⁻³⁰⁰ or 10⁻⁵⁰⁰ is resolved
+    as long as ``digits`` exceeds the number of decimal orders between C and h times the derivative.
+    Returns mpmath numbers (they may be below float64's range). The truncation error is h²/6 times
+    the third derivative along ``u``.
+    """
+    f = _MP_ACTIVATIONS[net.activation]
+    f_out = _MP_ACTIVATIONS[net.output_activation]
+    with mpmath.workdps(int(digits)):
+        W = [[[mpmath.mpf(float(v)) for v in row] for row in w] for w in net.weights]
+        B = [[mpmath.mpf(float(v)) for v in b] for b in net.biases]
+        a0 = [mpmath.mpf(float(v)) for v in np.asarray(x, dtype=float).ravel()]
+        y = [mpmath.mpf(int(k == int(label))) for k in range(net.sizes[-1])]
+        hh = mpmath.mpf(float(h))
+
+        def cost(biases) -> mpmath.mpf:
+            a = a0
+            for l, (w, b) in enumerate(zip(W, biases, strict=True)):
+                z = [mpmath.fdot(row, a) + bi for row, bi in zip(w, b, strict=True)]
+                a = [(f_out if l == len(W) - 1 else f)(zi) for zi in z]
+            if net.cost_name == "cross_entropy":
+                return mpmath.fsum(
+                    mpmath.log1p(mpmath.exp(zi)) - yi * zi for zi, yi in zip(z, y, strict=True)
+                )
+            return mpmath.fsum((ai - yi) ** 2 for ai, yi in zip(a, y, strict=True)) / 2
+
+        out = []
+        for u in directions:
+            u = [mpmath.mpf(float(v)) for v in np.asarray(u, dtype=float).ravel()]
+            shifted = []
+            for sign in (1, -1):
+                biases = list(B)
+                biases[layer] = [bi + sign * hh * ui for bi, ui in zip(B[layer], u, strict=True)]
+                shifted.append(cost(biases))
+            out.append((shifted[0] - shifted[1]) / (2 * hh))
+    return out

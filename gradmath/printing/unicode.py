@@ -214,6 +214,10 @@ class UnicodePrinter(TypstPrinter):
     _print_MutableDenseMatrix = _print_MatrixBase
     _print_Matrix = _print_MatrixBase
 
+    def _print_Transpose(self, expr) -> str:
+        s = self._print(expr.arg)
+        return self.power(s if len(s) == 1 else f"({s})", "T")  # (wˡ⁺¹)ᵀ, not wˡ⁺¹ᵀ
+
     def _print_Derivative(self, expr) -> str:
         bottom = "".join(
             f"∂{self._print(v)}" + (superscript(str(c)) if c > 1 else "") for v, c in expr.variable_count
@@ -272,6 +276,12 @@ class UnicodePrettyPrinter(PrettyPrinter):
 
     def _print_Float(self, e):
         return prettyForm(unicode_number(float(e), min(15, float_dps(e))))
+
+    def _print_Transpose(self, expr):
+        if isinstance(expr.arg, sp.MatrixSymbol):  # on one line: (wˡ⁺¹)ᵀ, not a raised T after wˡ⁺¹
+            name = unicode_name(nm.parse_name(expr.arg.name))
+            return prettyForm((name if len(name) == 1 else f"({name})") + "ᵀ")
+        return super()._print_Transpose(expr)
 
     def _print_Mul(self, product):
         if hand_ordered(product):
