@@ -277,11 +277,9 @@ def _answer_lines(r: WeightPowers) -> list[AnswerLine]:
 
 
 def _findings(r: WeightPowers) -> list[Finding]:
-    i3, i4, i5, i6 = ITEMS[3], ITEMS[4], ITEMS[5], ITEMS[6]
+    """One summary row: the posts' claims about what weights do (their printed numbers, right but for the
+    truncated 0.6³ = 0.21, are in the answer and the corrections)."""
     return [
-        Finding(tx("the printed values of {}, {}, {} and {}", i3.shown, i4.shown, i5.shown, i6.shown),
-                tx("0.21, 0.00047, 1152.92, 0.0066"), tx("{}, not 0.21; the others rounded correctly",
-                                                          exact_decimal(i3.exact)), Verdict.CORRECTED),
         Finding(tx("weights of 2 make the gradient explode; each layer shrinks it {}-fold or more", 4),
                 tx("explodes; at least 4"),
                 tx("with sigmoids at most {} per layer; 4-fold only if {}", sympy.Rational(1, 2),
