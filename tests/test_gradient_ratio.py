@@ -116,8 +116,10 @@ def test_every_check_compares_agreement_with_tolerance(sol):
 def test_correction_quotes_the_book(sol):
     (c,) = sol.corrections
     assert c.source.key == "nielsen"
-    assert c.quote == "the gradient ∂C/∂b_1 includes two extra terms each of the form w_jσ′(z_j)"
-    assert [f.verdict for f in sol.findings] == [gradmath.Verdict.CONFIRMED, gradmath.Verdict.CORRECTED]
+    assert c.quote == "the gradient ∂C/∂b₁ includes two extra terms each of the form wⱼσ′(zⱼ)"
+    # one summary row (the factor of 16 holds); the pairing of the extra factors is corrected by a check
+    assert [f.verdict for f in sol.findings] == [gradmath.Verdict.CONFIRMED]
+    assert sol.checks[0].verdict == gradmath.Verdict.CORRECTED
 
 
 def test_sample_size_limit():

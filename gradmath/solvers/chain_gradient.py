@@ -169,11 +169,11 @@ class ChainGradientProblem(Problem):
             steps=_steps(r),
             answer_lines=_answer_lines(r),
             findings=[Finding(
-                tx("eq. {}: {}", book, sympy.Eq(_d("b", 1), shown_gradient(g), evaluate=False)),
-                tx("{}", shown_gradient(g)),
-                tx("the same product; it equals SymPy's derivative of the nested chain{} and central differences "
-                   "of the chain at random parameters (largest relative difference {})",
-                   "" if r.nested_mismatches is None else f" (all {2 * n} gradients)", Num(r.worst("secant"), sig=2)),
+                tx("eq. {}: {} is a product of one {} per neuron and one {} per edge", book, _d("b", 1),
+                   sigma_prime(z_j), w_j),
+                tx("the product of eq. {}", book),
+                tx("the same {} factors, exactly; finite differences agree to {}", 2 * n,
+                   Num(r.worst("secant"), sig=1)),
                 Verdict.CONFIRMED)],
             verdict=Verdict.CONFIRMED,
             verdict_reason=tx("the derived product is eq. {} factor for factor, and two independent methods "
@@ -227,7 +227,9 @@ def _answer_lines(r: ChainGradientResult) -> list[AnswerLine]:
         AnswerLine(tx("number of neurons"), tx("{}", n), key="depth"),
         AnswerLine(tx("number of factors"), tx("{}: {} factors {}, {} weights and {}", 2 * n, n, sigma_prime(z_j),
                                               n - 1, r.g.dC_da)),
-        AnswerLine(tx("{} at the random parameters of the checks (seed {})", sympy.log(sympy.Abs(_d("b", 1))), r.seed),
+        AnswerLine(tx("{} at the random N(0, 1) parameters of the checks (seed {}), with {}",
+                      sympy.log(sympy.Abs(_d("b", 1))), r.seed, sympy.Eq(sympy.Symbol(f"dC/da_{n}"),
+                                                                      sympy.Symbol(f"a_{n}"))),
                    tx("{}", Num(log_g, sig=digits)), key="log_abs_gradient_at_random_parameters"),
     ]  # fmt: skip
 
@@ -254,7 +256,7 @@ def _checks(r: ChainGradientResult) -> list[Check]:
                 len(bad),
                 (
                     "reverse-mode chain rule, one factor per neuron and per edge",
-                    "SymPy diff of the cost written as one nested expression in the weights and biases",
+                    "SymPy's derivative of the cost written as one nested expression in the weights and biases",
                 ),
                 detail=tx("identical after naming the weighted inputs, activations and the cost's derivative")
                 if not bad

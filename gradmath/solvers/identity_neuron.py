@@ -35,7 +35,7 @@ from ..contract import (
 from ..notation import approx, ordered, ordered_sum, x
 from ..registry import Param, Problem, problem
 from ..sources import Source
-from ..text import Num, Text, tx
+from ..text import Num, Ref, Text, tx
 
 t, W1, D, Z = sympy.symbols("t w_1 Delta z", real=True)
 W2, B, OFFSET, E_MAX, E_STAR = (sympy.Symbol(n) for n in ("w_2", "b", "offset", "e_max", "E^*"))
@@ -45,6 +45,7 @@ SWEEP = (4.0, 2.0, 1.0, 0.5, 0.1, 1e-2, 1e-4, 1e-8)
 W_NEXT, B_NEXT = 3.0, -1.0  # the following neuron of the chain check
 WP = sympy.Symbol("w'")
 E_X = sympy.Symbol("e(x)")  # the error of a fit without offset, x − w₂σ(w₁x + b)
+FIG_FITS, FIG_MINIMAX = "identity-fits", "identity-minimax"
 
 
 @dataclass(frozen=True)
@@ -245,15 +246,20 @@ def _answer_text(r: IdentityResult) -> Text:
     tay, n = r.taylor, r.neuron
     return tx("With {} and {} the neuron outputs {} up to an error of at most {} ({} at {}), and the next neuron's "
               "bias absorbs the offset. Without an output offset no choice of {} does better than a worst-case "
-              "error of {} ({}): the minimax fit.", sympy.Eq(B, -W1 / 2), sympy.Eq(W2, tay.w2),
+              "error of {} ({}): the minimax fit ({}).", sympy.Eq(B, -W1 / 2), sympy.Eq(W2, tay.w2),
               _x_plus_offset(), tay.exact_error, Num(n.error_bound, sig=6), sympy.Eq(W1, _num(n.w1)),
               sympy.Tuple(W1, B, W2), _digits(r.mm.fit.digits["max_error"], 10),
-              Num(r.mm.fit.max_error, sig=2, percent=True))  # fmt: skip
+              Num(r.mm.fit.max_error, sig=2, percent=True), Ref(FIG_MINIMAX, "see the second figure"))  # fmt: skip
 
 
 def _num(v: float) -> sympy.Symbol:
     """A float as the shortest decimal that reads back as it (for parameters the user gave)."""
-    return sympy.Symbol(repr(float(v)).replace("e-0", "e-").replace("e+", "e"))
+    text = repr(float(v))
+    if "e" not in text:
+        return sympy.Symbol(text)
+    mant, exp = text.split("e")
+    power = sympy.Pow(10, int(exp), evaluate=False)
+    return power if mant in ("1", "1.0") else sympy.Mul(sympy.Symbol(mant), power, evaluate=False)
 
 
 def _steps(r: IdentityResult) -> list[Step]:
@@ -273,8 +279,8 @@ def _steps(r: IdentityResult) -> list[Step]:
                 sympy.Eq(e_of_d, ordered_sum(ordered(tay.w2, sigma(ordered(W1, D)) - HALF), -D), evaluate=False),
                 sympy.Le(sympy.Symbol("e'(Delta)"), 0), sympy.Interval(0, 1)),
              sympy.Eq(E_MAX, tay.exact_error, evaluate=False)),
-        Step(tx("Its series has the leading term {}, the cubic term of the output at {}:", W1**2 / 96,
-                sympy.Eq(sympy.Abs(D), HALF)),
+        Step(tx("Its series has the leading term {}, the cubic term of the output at {} ({}):", W1**2 / 96,
+                sympy.Eq(sympy.Abs(D), HALF), Ref(FIG_FITS, "see the first figure, right")),
              sympy.Eq(E_MAX, ordered_sum(*sympy.Add.make_args(tay.error_series)[::-1][:2], sympy.O(W1**6)),
                       evaluate=False)),
         Step(tx("The offset grows as {} shrinks, but in a chain the next neuron, with weight {} and bias {}, absorbs "
@@ -284,8 +290,9 @@ def _steps(r: IdentityResult) -> list[Step]:
                                   -ordered(sympy.Symbol("w'"), OFFSET))),
                 sigma(ordered_sum(ordered(sympy.Symbol("w'"), x), sympy.Symbol("b'"))),
                 ordered(sympy.Symbol("w'") / 4, E_MAX))),
-        Step(tx("Without an offset, {} cannot approach {} arbitrarily well. The best fits on {}:", NEURON, x,
-                sympy.Interval(0, 1)), table=_fits_table(r)),
+        Step(tx("Without an offset, {} cannot approach {} arbitrarily well: the best fits on {}, by least squares "
+                "and by the smallest worst-case error (minimax), are in the table of the result.", NEURON, x,
+                sympy.Interval(0, 1))),
         Step(tx("The minimax error {} alternates with equal size at four points: the ends and the two points "
                 "where {}, the edges of the interval of Problem 1(2) for the weight {}:",
                 sympy.Eq(E_X, x - NEURON, evaluate=False),
@@ -307,7 +314,7 @@ def _optimality_text(r: IdentityResult) -> Text:
               "worst-case error differ by {}, so {} to every digit shown; the fit is symmetric about {} ({} and {} "
               "to every digit). The least-squares fit has no such "
               "certificate: it is a local minimum (Hessian eigenvalues {}, {}, {}), and that it is the global "
-              "one rests on the search (five starts here, differential evolution in the tests).",
+              "one rests on a numerical search from five starting points.",
               sympy.Eq(NEURON, ordered(sympy.Symbol("v_2"), sigma(ordered_sum(ordered(sympy.Symbol("v_1"), x),
                                                                               sympy.Symbol("c"))))),
               _three_exponentials(), E_STAR, E_X, sympy.Tuple(W1, B, W2),
@@ -344,7 +351,7 @@ def _answer_lines(r: IdentityResult) -> list[AnswerLine]:
         AnswerLine(tx("bias for {}", sympy.Eq(W1, _num(n.w1))), tx("{}", Num(n.b, sig=16)), key="b"),
         AnswerLine(tx("output weight {}", sympy.Eq(W2, r.taylor.w2)), tx("{}", Num(n.w2, sig=16)), key="w2"),
         AnswerLine(tx("offset {}", r.taylor.offset), tx("{}", Num(n.offset, sig=16)), key="offset"),
-        AnswerLine(tx("worst-case error {}", r.taylor.exact_error), tx("{}", Num(n.error_bound, sig=15)),
+        AnswerLine(tx("worst-case error {}", r.taylor.exact_error), tx("{}", Num(n.error_bound, sig=10)),
                    key="error_bound"),
         AnswerLine(tx("leading error constant {}", sympy.Symbol("C")), tx("{}", r.taylor.c_series),
                    key="leading_error_constant"),
@@ -354,9 +361,9 @@ def _answer_lines(r: IdentityResult) -> list[AnswerLine]:
 
 def _finding(r: IdentityResult) -> Finding:
     return Finding(tx("weights and a bias give {} on {}", approx(NEURON, x), sympy.Interval(0, 1)),
-                   tx("{}", approx(NEURON, x)),
-                   tx("{} up to {}; without an offset at best {} worst-case", _x_plus_offset(),
-                      W1**2 / 96, Num(r.mm.fit.max_error, sig=2, percent=True)), Verdict.CORRECTED)  # fmt: skip
+                   tx("{} for small {}", approx(NEURON, x), W1),
+                   tx("only up to an offset {}; without it at least {} error", r.taylor.offset,
+                      Num(r.mm.fit.max_error, sig=2, percent=True)), Verdict.CORRECTED)  # fmt: skip
 
 
 def _correction(r: IdentityResult) -> Correction:
@@ -399,7 +406,7 @@ def _construction_checks(r: IdentityResult) -> list[Check]:
                      tx("SymPy: the constant term minus {}", HALF)),
                     atol=1e-9, catches=tx("{} or {}", ordered_sum(2 / W1, HALF), ordered_sum(4 / W1, -HALF))),
         Check.close(tx("the worst-case error is {} for every {} of the sweep", tay.exact_error, W1), max(ulps), 0.0,
-                    ("gradmath.identity.exact_max_error (float64)",
+                    ("our float64 formula for the worst-case error",
                      tx("the neuron as defined, on 101 points at 40 digits plus three per power of ten in {} (mpmath)",
                         1 / W1)),
                     atol=4.0,
@@ -432,18 +439,19 @@ def _fit_checks(r: IdentityResult) -> list[Check]:
                            zip(r.ls_numeric, ("w1", "b", "w2", "rms_error"), strict=True)))  # fmt: skip
     return [
         Check.close("least-squares fit: the float64 optimiser finds the same parameters", scipy_dev, 0.0,
-                    ("SciPy least_squares on 200-point Gauss-Legendre residuals",
-                     "mpmath.findroot on the analytic gradient (tanh-sinh quadrature, 40 digits)"), atol=1e-6,
+                    ("SciPy's least-squares solver on 200-point Gauss–Legendre residuals",
+                     "mpmath's root finder on the analytic gradient (tanh-sinh quadrature, 40 digits)"), atol=1e-6,
                     catches=tx("a different local minimum, or a wrong gradient in the high-precision solve")),
         Check.close("least-squares fit: every digit of the parameters and the RMS error", mp_dev, 0.0,
-                    ("mpmath.findroot on the analytic gradient (tanh-sinh, 40 digits)",
-                     "Gauss-Newton on 96 Gauss-Legendre residuals (mpmath, 40 digits)"), atol=1e-25,
+                    ("mpmath's root finder on the analytic gradient (tanh-sinh quadrature, 40 digits)",
+                     "Gauss–Newton on 96 Gauss–Legendre residuals (mpmath, 40 digits)"), atol=1e-25,
                     detail=tx("largest relative difference {:.2} over the 30 digits of each", mp_dev),
                     catches=tx("a wrong term in either derivative (say a missing factor {}), or a quadrature or "
                                "solver that has not converged", W2)),
         Check.close(tx("minimax fit: the worst-case error {}", _digits(mm.fit.digits["max_error"], 12)),
                     mm.start.max_error, mm.fit.max_error,
-                    ("SciPy SLSQP on 2001 points", "the equioscillation conditions (mpmath.findroot)"), rtol=1e-7,
+                    ("SciPy's SLSQP minimiser on 2,001 points", "the equioscillation conditions (mpmath's root finder)"),
+                    rtol=1e-7,
                     catches=tx("a fit that does not minimise the worst case (the least-squares fit's is {})",
                                Num(ls.max_error, sig=4))),
         Check.close("minimax fit: the lower and upper bounds of the optimum meet", mm.gap, 0.0,
@@ -476,7 +484,7 @@ def _fits_figure(r: IdentityResult) -> Figure:
                style={"color": "C3", "zorder": 3}),
     ], xlabel="$w_1$", ylabel="worst-case error on $[0,1]$", xscale="log", yscale="log",
         title="error of the construction")  # fmt: skip
-    return Figure("identity-neuron",
+    return Figure(FIG_FITS,
                   tx("Left: the identity neuron (offset removed) and the best fits without an offset. Right: the "
                      "construction's worst-case error against {}, with its leading term {}.", W1, W1**2 / 96),
                   [fits, errors], ncols=2, width=6.6, height=2.8)  # fmt: skip
@@ -493,7 +501,7 @@ def _minimax_figure(r: IdentityResult) -> Figure:
         Series(np.array(r.mm.points), np.array(r.mm.levels), "alternation points", kind="scatter",
                style={"color": "C3", "zorder": 3}),
     ], xlabel="$x$", ylabel=r"$e(x) = x - w_2\,\sigma(w_1 x + b)$", xlim=(0.0, 1.0))  # fmt: skip
-    return Figure("identity-minimax",
+    return Figure(FIG_MINIMAX,
                   tx("The error of the best fits without an offset. The minimax error reaches ±{} with "
                      "alternating signs at four points (dotted lines), which proves that no weights do better.",
                      Num(level, sig=4)), [panel], height=2.8)  # fmt: skip

@@ -29,13 +29,14 @@ from ..contract import AnswerLine, Check, Figure, Finding, Panel, Series, Step, 
 from ..notation import a, abs_w, b, factor, ordered_sum, pm, w, weighted_input, z
 from ..registry import Problem, problem
 from ..sources import Source
-from ..text import display, tx
+from ..text import Ref, display, tx
 
 s = sympy.Symbol("s", positive=True)
 u = sympy.Symbol("u", nonnegative=True)
 z_st = sympy.Symbol("z^*")
 width_sym = sympy.Symbol("width")
 REACHES_ONE = sympy.Ge(factor(), 1, evaluate=False)
+FIG_FACTOR, FIG_REGION = "interval-width-factor", "interval-region"
 #: the log-spaced |w| − 4 of the accuracy sweep: 10^k for k from −15 to 299.5
 _SWEEP_EXPONENTS = np.arange(-15.0, 300.0, 0.5)
 
@@ -128,9 +129,10 @@ class IntervalWidthProblem(Problem):
                     s, sympy.Interval(sympy.Symbol("s_-"), sympy.Symbol("s_+")), sigma(z),
                     sympy.Eq(sympy.Symbol("s_-"), 1 - sympy.Symbol("s_+")), sympy.Interval(-z_st, z_st)),
                  sympy.Eq(z_st, sympy.log(sympy.Symbol("s_+") / sympy.Symbol("s_-")), evaluate=False)),
-            Step(tx("Then {} ranges over the interval between the two values (they swap for {}),", a,
-                    sympy.Lt(w, 0)), sympy.Tuple(lo, hi)),
-            Step(tx("whose width involves no {}:", b),
+            Step(tx("Then {} ranges over the interval between the two values (they swap for {}; {}),", a,
+                    sympy.Lt(w, 0), Ref(FIG_FACTOR, "see the first figure")), sympy.Tuple(lo, hi)),
+            Step(tx("whose width involves no {}: the bias only shifts the interval ({}).", b,
+                    Ref(FIG_REGION, "see the second figure")),
                  sympy.Eq(width_sym, sympy.Mul(2, z_st, evaluate=False) / abs_w, evaluate=False)),
             Step(tx("Substituting {} with {} turns both {} and the logarithm's argument in eq. 123 into {}; "
                     "SymPy simplifies their difference to {}. So the width is exactly eq. 123:",
@@ -155,7 +157,7 @@ class IntervalWidthProblem(Problem):
                 AnswerLine(tx("where"), tx("{}", sympy.Eq(z_st, 2 * sympy.atanh(u_def))), key="z_star"),
             ],
             findings=[Finding(tx("the set of {} with {} has width at most eq. 123", a, REACHES_ONE),
-                              tx("width at most eq. 123"), tx("exactly eq. 123, an interval, for every {}", b),
+                              tx("at most eq. 123"), tx("exactly eq. 123, for every {}", b),
                               Verdict.CONFIRMED)],
             verdict=Verdict.CONFIRMED,
             verdict_reason=tx("the set is an interval of width exactly eq. 123 (SymPy), confirmed by root finding "
@@ -169,7 +171,7 @@ class IntervalWidthProblem(Problem):
                 tx("eq. 123 is the width of the set of {} with {}, at {} random {}", a, REACHES_ONE, len(r.draws),
                    sympy.Tuple(w, b)),
                 float(np.max(rel)), 0.0,
-                (tx("brentq on {}, two roots", sympy.Eq(factor(), 1, evaluate=False)),
+                (tx("Brent's root finder (SciPy) on {}, two roots", sympy.Eq(factor(), 1, evaluate=False)),
                  "eq. 123 as printed, at 40 digits (mpmath)"),
                 atol=1e-12,
                 detail=tx("largest relative difference {:.2} over {} with {} and {}", float(np.max(rel)),
@@ -181,23 +183,26 @@ class IntervalWidthProblem(Problem):
             Check.close(
                 tx("the closed-form endpoints {} are those of the set", sympy.Tuple(*self.answer(r)["endpoints"])),
                 r.endpoint_error, 0.0,
-                ("gradmath.activation_interval", tx("brentq on {}", sympy.Eq(factor(), 1, evaluate=False))),
+                ("our closed-form endpoints in float64",
+                 tx("Brent's root finder (SciPy) on {}", sympy.Eq(factor(), 1, evaluate=False))),
                 atol=1e-12,
                 detail=tx("largest endpoint difference {:.2} over the {} draws", r.endpoint_error, len(r.draws)),
                 catches=tx("endpoints not swapped for {}, or {} added where it is subtracted", sympy.Lt(w, 0), b),
             ),
             Check.close(
-                tx("gradmath.interval_width is accurate to a few ulps for {} in {}", abs_w,
+                tx("our float64 formula for the width is accurate to a few units in the last place for {} in {}",
+                   abs_w,
                    sympy.Interval.Lopen(4, _pow10(300))),
                 float(np.max(r.sweep_ulps)), 0.0,
-                (tx("{} in float64, with log1p", sympy.Eq(z_st, 2 * sympy.log(1 + u) + sympy.log(abs_w / 4))),
+                (tx("{} in float64, with an accurate {}", sympy.Eq(z_st, 2 * sympy.log(1 + u) + sympy.log(abs_w / 4)),
+                    sympy.log(1 + sympy.Symbol("x"))),
                  tx("eq. 123 as printed, at 40 digits plus one per power of ten in {} (mpmath)", abs_w)),
                 atol=4.0,
-                detail=tx("largest error {:.2} ulps at {} values of {} from {} to {}", float(np.max(r.sweep_ulps)),
+                detail=tx("largest error {:.2} units in the last place at {} values of {} from {} to {}",
+                          float(np.max(r.sweep_ulps)),
                           len(r.sweep_w), abs_w, float(r.sweep_w[0]), float(r.sweep_w[-1])),
-                catches=tx("the textbook form in float64: eq. 123 as printed is {:.2} ulps off at {} and raises "
-                           "a domain error at {}", r.textbook_ulps, sympy.Eq(abs_w, sympy.Float(4.0000001, 8)),
-                           sympy.Eq(abs_w, _pow10(17))),
+                catches=tx("the textbook form in float64: eq. 123 as printed is {:.2} units in the last place off "
+                           "at {}, where it cancels", r.textbook_ulps, sympy.Eq(abs_w, sympy.Float(4.0000001, 8))),
             ),
         ]  # fmt: skip
 
@@ -231,7 +236,7 @@ def _factor_figure() -> Figure:
     panel = Panel(
         series=series, xlabel="input activation $a$", ylabel=r"$|w\,\sigma'(wa+b)|$", ylim=(0.0, 2.2)
     )
-    return Figure("interval-width-factor",
+    return Figure(FIG_FACTOR,
                   tx("The factor {} for {} and {}: it is at least 1 on one interval of {} (shaded), "
                      "whose width is eq. 123.", factor(), sympy.Eq(w, 8), sympy.Eq(b, 1), a), [panel])  # fmt: skip
 
@@ -244,7 +249,7 @@ def _band_figure() -> Figure:
     series.append(Series(4.0, None, "$|w| = 4$", kind="vline"))
     panel = Panel(series=series, xlabel="weight $w$", ylabel="input activation $a$", integer_x=True,
                   xlim=(0.0, 30.0), title=r"$|w\,\sigma'(wa+b)| \geq 1$")  # fmt: skip
-    return Figure("interval-region",
+    return Figure(FIG_REGION,
                   tx("The region {} in the plane of {} and {}: empty for {}, then a band whose width (eq. 123) "
                      "shrinks like {}; {} only shifts it.", REACHES_ONE, w, a, sympy.Lt(abs_w, 4),
                      2 * sympy.log(abs_w) / abs_w, b), [panel])  # fmt: skip

@@ -30,18 +30,20 @@ from ..contract import AnswerLine, Check, Figure, Finding, Panel, Series, Step, 
 from ..notation import a, abs_w, approx, ordered, w
 from ..registry import Param, Problem, problem
 from ..sources import Source
-from ..text import Num, tx
+from ..text import Num, Ref, tx
 
 w_st = sympy.Symbol("|w^*|")
 U = sympy.Symbol("u", positive=True)
 FACTOR_B0 = sympy.Abs(ordered(w, sigma_prime(ordered(w, a))), evaluate=False)  # |w σ′(wa)|
 F_W, F_WST = sympy.Symbol("f(|w|)"), sympy.Symbol("f(|w^*|)")  # f as a name: no undefined Function
 GRID_STEP = 1e-4  # of the global grid over [4, 20]
+FIGURE = "widest-interval"
 #: the solver's largest dps: both routes at 5,000 digits take about 15 s here (gradmath.bounds alone allows
 #: MAX_DPS = 10,000; the numerical differentiation of the second route is what grows fast)
 SOLVER_MAX_DPS = MAX_DPS // 2
-#: the leading digits of w* and of the maximal width shown in the text (all correct)
-SHOWN = 30
+#: the leading digits of w* and of the maximal width shown in the derivation (all correct; the report lists
+#: every computed digit in its table of constants)
+SHOWN = 20
 
 
 def _digits(text: str, sig: int | None = None) -> sympy.Symbol:
@@ -140,8 +142,9 @@ class IntervalWidthMaxProblem(Problem):
                           evaluate=False)),
             Step(tx("so the maximiser solves {}.", sympy.Eq(ordered(2, U, sympy.atanh(U)), 1)) if r.derivative_ok
                  else tx("(SymPy could not confirm this form of the derivative.)")),
-            Step(tx("mpmath.findroot solves {} at {} working digits; the maximiser, to {} digits:",
-                    sympy.Eq(sympy.Symbol("f'(|w|)"), 0), max(m.dps, 30) + 10, n),
+            Step(tx("mpmath's root finder solves {} at {} working digits; the maximiser, to {} digits ({} computed, "
+                    "in {}):", sympy.Eq(sympy.Symbol("f'(|w|)"), 0), max(m.dps, 30) + 10, n, m.dps,
+                    Ref("app-constants", "the report's table of constants")),
                  sympy.Eq(w_st, _digits(m.w_digits, n), evaluate=False)),
             Step(tx("and the largest width, to {} digits:", n),
                  sympy.Eq(F_WST, _digits(m.width_digits, n), evaluate=False)),
@@ -150,9 +153,9 @@ class IntervalWidthMaxProblem(Problem):
                     sympy.Interval.Lopen(4, 400), GRID_STEP, 2 * sympy.log(abs_w) / abs_w, Num(r.tail_bound, 2)),
                  sympy.Eq(sympy.Symbol("f''(|w^*|)"), _digits(repr(m.second_derivative), 10),
                           evaluate=False)),
-            Step(tx("A bounded minimiser of {} alone (SciPy) stops at {}, {} away: near a flat maximum {} changes "
-                    "by only {}, below rounding for {} smaller than {}, so only about 8 digits of a minimiser "
-                    "can be trusted; the root of {} has no such limit.", -F_W, Num(m.w_minimizer, 10),
+            Step(tx("Maximising {} directly would not do: a bounded minimiser of {} (SciPy's) stops at {}, {} away, "
+                    "because near a flat maximum {} changes by only {}, below rounding for {} smaller than {}. The "
+                    "root of {} has no such limit.", F_W, -F_W, Num(m.w_minimizer, 10),
                     Num(abs(m.w_minimizer - m.w), 2), F_W,
                     sympy.Symbol("f''") * sympy.Symbol("delta") ** 2 / 2, sympy.Symbol("delta"),
                     Num(r.minimiser_bound, 2), sympy.Symbol("f'"))),
@@ -161,8 +164,8 @@ class IntervalWidthMaxProblem(Problem):
             statement=tx("Show numerically that eq. 123 is greatest at {}, where it takes a value {}.",
                          approx(abs_w, _digits("6.9")), approx(sympy.Symbol("width"), _digits("0.45"))),
             answer_text=tx("Eq. 123 is greatest at {}, where the interval of input activations has width {}: "
-                           "the book's 6.9 and 0.45, rounded.", sympy.Eq(w_st, _digits(m.w_digits, 16)),
-                           _digits(m.width_digits, 16)),
+                           "the book's 6.9 and 0.45 are these values rounded ({}).", sympy.Eq(w_st, _digits(m.w_digits, 10)),
+                           _digits(m.width_digits, 10), Ref(FIGURE, "see the figure")),
             steps=steps,
             answer_lines=[
                 AnswerLine(tx("the maximiser {}", w_st), tx("{}", _digits(m.w_digits, 16)), key="w"),
@@ -170,10 +173,14 @@ class IntervalWidthMaxProblem(Problem):
                            key="width"),
                 AnswerLine(tx("the curvature there, {}", sympy.Symbol("f''(|w^*|)")),
                            tx("{}", Num(m.second_derivative, sig=10)), key="second_derivative"),
+                *(AnswerLine(tx("{} to {} significant digits", sym, m.dps),
+                             tx("in {}", Ref("app-constants", "the report's table of constants")), key=key)
+                  for sym, key in ((w_st, "w_digits"), (F_WST, "width_digits"))),
             ],
-            findings=[Finding(tx("eq. 123 is greatest at {}, with width {}", approx(abs_w, _digits("6.9")),
+            findings=[Finding(tx("eq. 123 is greatest at {}, where {}", approx(abs_w, _digits("6.9")),
                                  approx(sympy.Symbol("width"), _digits("0.45"))),
-                              tx("6.9 and 0.45"), tx("{} and {}", _digits(m.w_digits, 16), _digits(m.width_digits, 16)),
+                              tx("6.9 and 0.45"), tx("{} and {}, every digit checked", _digits(m.w_digits, 7),
+                                                     _digits(m.width_digits, 7)),
                               Verdict.CONFIRMED)],
             verdict=Verdict.CONFIRMED,
             verdict_reason=tx("the maximum of eq. 123 is at {} with width {}, the book's values rounded.",
@@ -186,8 +193,8 @@ class IntervalWidthMaxProblem(Problem):
         width_diff = _unconfirmed(m.width_digits, r.width_book)
         return [
             Check.close(tx("every digit of {} (of {})", w_st, m.dps), w_diff, 0.0,
-                        ("mpmath.findroot on SymPy's derivative of the artanh form",
-                         "mpmath.findroot on mpmath.diff of eq. 123 as printed"), atol=1.0,
+                        ("mpmath's root finder on SymPy's derivative of the artanh form",
+                         "mpmath's root finder on mpmath's numerical derivative of eq. 123 as printed"), atol=1.0,
                         detail=tx("{} of the {} digits agree (the last may differ by rounding)", m.dps - w_diff,
                                   m.dps),
                         catches=tx("a wrong derivative (a lost factor or sign), or a root found only to the "
@@ -199,8 +206,9 @@ class IntervalWidthMaxProblem(Problem):
                         catches=tx("an artanh form that differs from eq. 123 (say a factor 2)")),
             Check.close(tx("the curvature at the maximiser, {}", sympy.Symbol("f''(|w^*|)")),
                         m.second_derivative, r.f2_book,
-                        ("SymPy's second derivative, in mpmath", "mpmath.diff of eq. 123 as printed, order 2"),
-                        rtol=4e-16, catches=tx("the old docstring's {}, half the true curvature",
+                        ("SymPy's second derivative, in mpmath", "mpmath's numerical second derivative of eq. 123 "
+                                                                 "as printed"),
+                        rtol=4e-16, catches=tx("a curvature of {}, half the true value (a factor 2 lost)",
                                                sympy.Float(-0.0075, 2))),
             Check.close(tx("no {} in {} gives a wider interval", abs_w, sympy.Interval.Lopen(4, 400)),
                         r.grid_max, m.width, (tx("a NumPy grid (step {} up to 20, then 4,000 log-spaced points to 400)", Num(GRID_STEP, sig=1)),
@@ -237,7 +245,7 @@ class IntervalWidthMaxProblem(Problem):
             Series([lo, hi], [0.85, 0.85], f"width {m.width:.4f}", style={"marker": "|", "markersize": 10,
                                                                          "linestyle": "-", "color": "black"}),
         ], xlabel="input activation $a$", ylabel=r"$|w\,\sigma'(wa)|$", ylim=(0.0, 2.0), xlim=(-1.0, 1.0))  # fmt: skip
-        return [Figure("interval-width-max",
+        return [Figure(FIGURE,
                        tx("Left: eq. 123 against {}; it is greatest at {}. Right: the factor {} at that weight, "
                           "and the widest interval of {} where it is at least 1 (shaded).", abs_w,
                           approx(abs_w, _digits(m.w_digits, 4)), FACTOR_B0, a),

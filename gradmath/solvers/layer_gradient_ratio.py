@@ -117,6 +117,7 @@ def _width_study(X, widths, depth: int, seeds: int) -> dict[tuple[str, int], np.
 
 @problem("layer-gradient-ratio", source=Source("nielsen", "sec. 5.1, the table of initial speeds"), order=135)
 class LayerGradientRatioProblem(Problem):
+    title = "The gradient's growth per layer in the book's networks"
     quick = "5 seeds instead of 20, widths up to 100, depth 10 instead of 20, a coarser phase diagram"
     uses = frozenset({"seeds", "data"})
 

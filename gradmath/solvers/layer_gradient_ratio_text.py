@@ -83,8 +83,8 @@ def _config_table(r: LayerGradientRatio) -> Table:
                      _q_text(r, name), tx("{}", Num(t.chi, sig=5)), tx("{}", Num(_ratio(r, name), sig=4)),
                      tx("{}", Num(float(np.exp(np.mean(np.log(r.predicted[name][1])))), sig=3)),
                      tx("{}", _seed_stat(_per_seed(r.measured[name], "mean")))))  # fmt: skip
-    header = ("configuration", tx("{}", sw2), tx("{}", sb2), tx("{}", q_star), tx("{}", chi_s),
-              tx("{}", 1 / sympy.sqrt(chi_s)), "predicted, book's measure", f"measured ({r.seeds} seeds)")  # fmt: skip
+    header = ("units, weights", tx("{}", sw2), tx("{}", sb2), tx("{}", q_star), tx("{}", chi_s),
+              tx("{}", 1 / sympy.sqrt(chi_s)), "predicted, book's measure", f"measured ({r.seeds} seeds, ± std)")  # fmt: skip
     return Table(header, tuple(rows), tx("Per-layer growth of the gradient norm toward the output in the hidden "
                                          "layers of [784, 30, 30, 30, 30, 10] networks at initialisation."))  # fmt: skip
 
@@ -97,13 +97,17 @@ def _book_table(r: LayerGradientRatio) -> Table:
             rows.append((tx("{}", h), tx("{} to {}", k + 1, k + 2), tx("{}", Num(float(b), sig=3)),
                          tx("{}", Num(float(r.book_predicted[h][1][k]), sig=3)),
                          tx("{}", Num(float(m[:, k].mean()), err=float(m[:, k].std(ddof=1))))))  # fmt: skip
-    return Table(("hidden layers", "layers", "book", "predicted", f"measured ({r.seeds} seeds)"), tuple(rows))
+    return Table(
+        ("hidden layers", "layers", "book", "predicted", f"measured ({r.seeds} seeds, ± std)"), tuple(rows)
+    )
 
 
 def _steps(r: LayerGradientRatio) -> list[Step]:
+    return _theory_steps(r) + [Step(_other_configurations(r))] + _measure_steps(r) + [Step(_width_text(r))]
+
+
+def _theory_steps(r: LayerGradientRatio) -> list[Step]:
     sig = r.theory[SIG]
-    cs = r.first_correlation
-    pr = r.predicted
     return [
         Step(
             tx(
@@ -120,7 +124,7 @@ def _steps(r: LayerGradientRatio) -> list[Step]:
         ),
         Step(
             tx(
-                "It settles at a fixed point {}. Backpropagation, {} , sums {} terms per component, so the mean "
+                "It settles at a fixed point {}. Backpropagation, {}, sums {} terms per component, so the mean "
                 "squared norm of {} is multiplied by",
                 q_star,
                 sympy.Eq(
@@ -134,8 +138,9 @@ def _steps(r: LayerGradientRatio) -> list[Step]:
         ),
         Step(
             tx(
-                "per layer, and the norm grows by {} per layer toward the output ({} ). For the book's sigmoid "
-                "network ({}, {}): {} and {}, so the norm grows {}-fold per layer.",
+                "per layer, and the norm grows by {} per layer toward the output ({}). For the book's sigmoid "
+                "network ({}, {}): {} and {}, so the norm grows {}-fold per layer. The table of the result "
+                "gives every configuration, and {} maps {} over the plane of the two variances.",
                 1 / sympy.sqrt(chi_s),
                 Cite("poole2016"),
                 sympy.Eq(sw2, 1),
@@ -143,15 +148,19 @@ def _steps(r: LayerGradientRatio) -> list[Step]:
                 sympy.Eq(q_star, sympy.Float(sig.fixed.q_star, 8)),
                 sympy.Eq(chi_s, sympy.Float(sig.chi, 6)),
                 Num(_ratio(r, SIG), sig=4),
+                Ref("phase", "a figure"),
+                chi_s,
             ),
-            table=_config_table(r),
         ),
-        Step(
-            tx(
+    ]
+
+
+def _other_configurations(r: LayerGradientRatio) -> Text:
+    return tx(
                 "For ReLU with He's {} the map is {}: every {} is a fixed point and {} whatever {}, because half "
                 "the units are active, {}. For tanh with Xavier's variance ({} for equal widths) and {}, the "
                 "variance decays to {} and {}, so {} there. Leaky ReLU with He multiplies {} by {} per layer: no "
-                "fixed point, and {}. The sigmoid's derivative is at most 1/4 at a mean activation of 1/2: with {} no "
+                "fixed point, and {}. The sigmoid's derivative is at most {}, at a mean activation of {}: with {} no "
                 "variance reaches {} (Xavier leaves {}).",
                 sympy.Eq(sw2, 2),
                 sympy.Eq(sympy.Symbol("q_l+1"), sympy.Symbol("q_l")),
@@ -167,11 +176,18 @@ def _steps(r: LayerGradientRatio) -> list[Step]:
                 q,
                 1 + sympy.Symbol("alpha") ** 2,
                 sympy.Eq(chi_s, 1 + sympy.Symbol("alpha") ** 2),
+                sympy.Rational(1, 4),
+                sympy.Rational(1, 2),
                 sympy.Le(sw2, 16),
                 sympy.Eq(chi_s, 1),
                 sympy.Eq(chi_s, sympy.Float(r.theory["sigmoid-xavier"].chi, 3)),
-            ),  # fmt: skip
-        ),
+            )  # fmt: skip
+
+
+def _measure_steps(r: LayerGradientRatio) -> list[Step]:
+    cs = r.first_correlation
+    pr = r.predicted
+    return [
         Step(
             tx(
                 "What is predicted: {} describes the mean over the images of one image's {}. The book measures "
@@ -182,7 +198,7 @@ def _steps(r: LayerGradientRatio) -> list[Step]:
                 "{} on average (the biases dominate), and since {} the correlations tend to 1: both measures "
                 "grow about alike ({} and {} predicted for the first pair of layers). With ReLU and He weights "
                 "the correlation is {} and approaches 1 only slowly, so the norm of the mean gradient grows by "
-                "{} per layer although {}.",
+                "{} per layer although {} ({}).",
                 chi_s,
                 sympy.Symbol("||delta_x||") ** 2,
                 sympy.Rational(1, r.n_images),
@@ -196,6 +212,7 @@ def _steps(r: LayerGradientRatio) -> list[Step]:
                 Num(cs["relu-he"], sig=2),
                 Num(float(pr["relu-he"][1][0]), sig=3),
                 sympy.Eq(chi_s, 1),
+                Ref("predicted-vs-measured", "see the figure of predicted against measured ratios"),
             )
         ),  # fmt: skip
         Step(
@@ -203,8 +220,8 @@ def _steps(r: LayerGradientRatio) -> list[Step]:
                 "The first hidden layer is fed by the pixels, not by the fixed point: its variance {} (mean "
                 "over the images) differs from {}, so the first ratio is {} rather than {}. The output error "
                 "{} of the cross-entropy cost sets the scale of the last hidden layer's {}, not the ratios "
-                "between hidden layers. The table sets the prediction for each of the book's networks beside "
-                "the book's ratios and ours.",
+                "between hidden layers. The second table of the result sets the prediction for each of the "
+                "book's networks beside the book's ratios and ours.",
                 sympy.Symbol("q^1"),
                 q_star,
                 Num(float(pr[SIG][0][0]), sig=3),
@@ -212,9 +229,7 @@ def _steps(r: LayerGradientRatio) -> list[Step]:
                 sympy.Symbol("a^L") - sympy.Symbol("y"),
                 delta_l,
             ),
-            table=_book_table(r),
         ),  # fmt: skip
-        Step(_width_text(r)),
     ]
 
 
@@ -250,9 +265,9 @@ def writeup(r: LayerGradientRatio) -> Writeup:
         ),  # fmt: skip
         answer_text=tx(
             "With weights {} and biases {}, the variance settles at {} and each layer multiplies the mean "
-            "squared gradient by {}: the norm grows {}-fold per layer, and {} seeds measure {} in the "
+            "squared gradient by {}: the norm grows {}-fold per layer, and {} seeds measure {} (± std) in the "
             "book's networks, with the book's six ratios ({}) inside the seed spread. Xavier with tanh "
-            "and He with ReLU sit at {}, the edge of chaos.",
+            "and He with ReLU sit at {}, the edge of chaos, but Xavier with the sigmoid leaves {}.",
             Normal(0, 1 / n_in),
             Normal(0, 1),
             sympy.Eq(q_star, sympy.Float(r.theory[SIG].fixed.q_star, 5)),
@@ -262,6 +277,7 @@ def writeup(r: LayerGradientRatio) -> Writeup:
             _seed_stat(sig),
             ", ".join(f"{b:.1f}" for b in book),
             sympy.Eq(chi_s, 1),
+            sympy.Eq(chi_s, sympy.Float(r.theory["sigmoid-xavier"].chi, 3)),
         ),  # fmt: skip
         steps=_steps(r),
         answer_lines=[
@@ -270,22 +286,12 @@ def writeup(r: LayerGradientRatio) -> Writeup:
         ],
         findings=[
             Finding(
-                tx(
-                    "the gradient grows about five-fold per hidden layer toward the output (table of initial speeds)"
-                ),
+                tx("the gradient's norm grows about five-fold per hidden layer toward the output"),
                 tx("{}", ", ".join(f"{b:.1f}" for b in book)),
-                tx("{} predicted; {} measured", Num(_ratio(r, SIG), sig=3), _seed_stat(sig)),
-                verdict,
-            ),  # fmt: skip
-            Finding(
-                tx("He and Xavier initialisation make vanishing and exploding gradients less likely"),
-                tx("(no number)"),
                 tx(
-                    "{} for ReLU with He and tanh with Xavier; sigmoid with Xavier: {}",
-                    sympy.Eq(chi_s, 1),
-                    sympy.Eq(chi_s, sympy.Float(r.theory["sigmoid-xavier"].chi, 3)),
+                    "{} predicted; {} (± std, {} seeds)", Num(_ratio(r, SIG), sig=3), _seed_stat(sig), r.seeds
                 ),
-                Verdict.CORRECTED,
+                verdict,
             ),  # fmt: skip
         ],
         verdict=verdict,
@@ -314,7 +320,8 @@ def _xavier_correction(r: LayerGradientRatio):
            "{}; with the sigmoid, Xavier leaves {}, a {}-fold decay per layer.", sympy.Eq(sw2, 2), sympy.Eq(chi_s, 1),
            sympy.Eq(sb2, 0), sympy.Eq(chi_s, sympy.Float(r.theory["sigmoid-xavier"].chi, 3)),
            Num(_ratio(r, "sigmoid-xavier"), sig=3)),
-        tx("Gauss–Hermite and SciPy quad agree on {} to {}; measured in {} seeds: {}.", chi_s, Num(1e-10, sig=1), r.seeds,
+        tx("Gauss–Hermite quadrature and SciPy's adaptive quadrature agree on {} to {}; measured in {} seeds: {} "
+           "(± std).", chi_s, Num(1e-10, sig=1), r.seeds,
            _seed_stat(_per_seed(r.measured["sigmoid-xavier"], "mean"))),
     )  # fmt: skip
 
@@ -333,17 +340,19 @@ def checks(r: LayerGradientRatio) -> list[Check]:
     for name, t in r.theory.items():
         out.append(Check.close(
             tx("{} for {}: Gauss–Hermite against adaptive quadrature", chi_s, NAMES[name]), t.chi, t.chi_quad,
-            ("Gauss–Hermite, 200 nodes (closed form for ReLU)", "SciPy quad against the normal density"), rtol=1e-9,
+            ("Gauss–Hermite, 200 nodes (closed form for ReLU)",
+             "SciPy's adaptive quadrature against the normal density"), rtol=1e-9,
             catches=tx("a quadrature with too few nodes, or a wrong derivative {}", phi_p(Z))))  # fmt: skip
         out.append(Check.within_se(
             tx("{} for {}: theory against a random layer of width 2,000", chi_s, NAMES[name]), t.chi_mc, t.chi_mc_se,
-            t.chi, ("Monte Carlo, 200 inputs through one random layer", "mean-field χ"),
+            t.chi, ("Monte Carlo, 200 inputs through one random layer", tx("mean-field {}", chi_s)),
             catches=tx("a weight variance scaled by {} instead of {} (a factor {} off)", 1 / n_in ** 2, 1 / n_in, n_in)))  # fmt: skip
     stable = [n for n, t in r.theory.items() if t.fixed.kind == "stable"]
     out.append(Check.close(
         tx("{} is a fixed point of the variance map ({})", q_star, ", ".join(NAMES[n] for n in stable)),
         max(r.theory[n].map_residual for n in stable), 0.0,
-        ("brentq on the Gauss–Hermite map", "the map evaluated by SciPy quad at that q*"), atol=1e-10,
+        ("Brent's root finder (SciPy) on the Gauss–Hermite map",
+         tx("the map evaluated by SciPy's adaptive quadrature at that {}", q_star)), atol=1e-10,
         catches=tx("a fixed point of the wrong map (for example without {})", sb2)))  # fmt: skip
     out += _measurement_checks(r)
     return out
@@ -375,7 +384,9 @@ def _measurement_checks(r: LayerGradientRatio) -> list[Check]:
            f"{r.seeds} seeds of the book's three networks"),
         float(np.max(np.abs(np.log(book) - np.log(all_mean).mean()))), 2 * float(np.log(all_mean).std(ddof=1)),
         catches=tx("a prediction or measurement off by the chain's factor of 2"),
-        detail=tx("largest |log(book) − mean log(ours)| against twice the spread of log(ours)"),
+        detail=tx("the largest distance of a book ratio's logarithm from the mean logarithm of ours is {}, "
+                  "against twice the standard deviation of our logarithms",
+                  Num(float(np.max(np.abs(np.log(book) - np.log(all_mean).mean()))), sig=2)),
         book=", ".join(f"{b:.2f}" for b in book), verdict=Verdict.CONFIRMED))  # fmt: skip
     wide = r.width_ratios[("gaussian", r.widths[-1])][:, 0]
     out.append(Check.close(
@@ -434,15 +445,22 @@ def _predicted_vs_measured(r: LayerGradientRatio) -> Figure:
                   xscale="log", yscale="log")  # fmt: skip
     return Figure("predicted-vs-measured", tx("Predicted against measured per-layer ratios for every configuration: "
                                               "circles the root mean square over images, squares the norm of the "
-                                              "mean (the book's measure)."), [panel])  # fmt: skip
+                                              "mean (the book's measure). ReLU and leaky ReLU with He's "
+                                              "initialisation nearly coincide."), [panel])  # fmt: skip
 
 
 def _width_figure(r: LayerGradientRatio) -> Figure:
     series = []
     for inputs, style in (("gaussian", "-"), ("mnist", "--")):
+        shown = {"gaussian": "Gaussian", "mnist": "MNIST"}[inputs]
         ys = [float(np.exp(np.mean(np.log(r.width_ratios[(inputs, w)][:, 2])))) for w in r.widths]
         series.append(
-            Series(list(r.widths), ys, f"typical, {inputs} inputs", style={"linestyle": style, "marker": "o"})
+            Series(
+                list(r.widths),
+                ys,
+                f"typical ratio, {shown} inputs",
+                style={"linestyle": style, "marker": "o"},
+            )
         )
     series.append(Series(None, 1 / math.sqrt(r.theory[SIG].chi), r"$1/\sqrt{\chi}$", kind="hline"))
     panel = Panel(series, xlabel="width (units per hidden layer)", ylabel="ratio per layer", xscale="log")

@@ -17,10 +17,11 @@ from ..contract import AnswerLine, Check, Correction, Figure, Finding, Panel, Se
 from ..notation import at, ordered
 from ..registry import Problem, problem
 from ..sources import Source
-from ..text import tx
+from ..text import Ref, tx
 
 x = sympy.Symbol("x", real=True)
 z = sympy.Symbol("z", real=True)
+FIGURE = "sigmoid-and-derivative"
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ class SigmoidPrimeMaxProblem(Problem):
                 sympy.Eq(sigma_prime(x), ordered(sigma(x), 1 - sigma(x)), evaluate=False),
             ),
             Step(
-                tx("The derivative of {} is {}, which vanishes only where {}: SymPy's solveset over the reals "
-                   "gives one critical point,", sigma_prime(x), sigma_prime(x) * (1 - 2 * sigma(x)),
+                tx("The derivative of {} is {}, which vanishes only where {}: SymPy's solver over the reals "
+                   "finds one critical point,", sigma_prime(x), sigma_prime(x) * (1 - 2 * sigma(x)),
                    sympy.Eq(sigma(x), sympy.Rational(1, 2))),
                 sympy.Eq(sympy.Symbol("x^*"), r.argmax, evaluate=False),
             ),
@@ -102,12 +103,12 @@ class SigmoidPrimeMaxProblem(Problem):
                 quarter,
             ),  # fmt: skip
             answer_text=tx(
-                "{} for every real {}, with equality only at {}: the single critical point of {}, "
-                "and a maximum.",
+                "{} for every real {}, with equality only at {}, the single critical point of {} ({}).",
                 sympy.Le(sigma_prime(z), quarter),
                 z,
                 sympy.Eq(z, 0),
                 sigma_prime(z),
+                Ref(FIGURE, "see the figure"),
             ),  # fmt: skip
             steps=steps,
             answer_lines=[
@@ -116,9 +117,9 @@ class SigmoidPrimeMaxProblem(Problem):
             ],
             findings=[
                 Finding(
-                    tx("{} reaches its maximum at {}", sigma_prime(z), sympy.Eq(z, 0)),
+                    tx("{} is largest at {}", sigma_prime(z), sympy.Eq(z, 0)),
                     tx("{}", sympy.Eq(at(sigma_prime, 0), quarter, evaluate=False)),
-                    tx("{} exactly (SymPy); SciPy's optimiser agrees to 1e−12", r.maximum),
+                    tx("{} exactly", r.maximum),
                     Verdict.CONFIRMED,
                 )
             ],  # fmt: skip
@@ -154,30 +155,33 @@ class SigmoidPrimeMaxProblem(Problem):
         return [
             Check.close(
                 tx("the maximum of {} is {}", sigma_prime(z), r.maximum), r.opt_max, float(r.maximum),
-                ("SciPy minimize_scalar of −σ′ (expit-based)", "SymPy solveset, then substitution"),
+                (tx("SciPy's scalar minimiser applied to {}, with the logistic function from SciPy", -sigma_prime(z)),
+                 "SymPy's solver over the reals, then substitution"),
                 rtol=1e-12, book="1/4", computed=r.maximum,
                 catches=tx("a wrong derivative, such as {} or a lost factor, moves the maximum off {}",
                            sigma(z) * (1 + sigma(z)), sympy.Rational(1, 4)),
             ),
             Check.close(
                 tx("it is attained at {}", sympy.Eq(z, 0)), r.opt_argmax, float(r.argmax),
-                ("SciPy minimize_scalar", "SymPy solveset"), atol=1e-5, book=0, computed=r.argmax,
+                ("SciPy's scalar minimiser", "SymPy's solver over the reals"), atol=1e-5, book=0, computed=r.argmax,
                 catches=tx("a sign error in {} shifts the critical point", sigma_prime(z) * (1 - 2 * sigma(z))),
             ),
             Check.close(
                 tx("SymPy's derivative of the logistic function equals {}", sigma(z) * (1 - sigma(z))),
                 r.grid_residual, 0.0,
                 (tx("SymPy's derivative of {}, evaluated at 60,001 points of [−30, 30]", r.logistic),
-                 "SciPy's expit(z) times 1 − expit(z)"),
+                 tx("{} with the logistic function from SciPy", ordered(sigma(z), 1 - sigma(z)))),
                 atol=1e-15,
-                catches=tx("a wrong closed form, such as {}, differs by up to 1/4",
-                           sigma(z) ** 2 * (1 - sigma(z))),
+                catches=tx("a wrong closed form, such as {}, differs by up to {}",
+                           sigma(z) ** 2 * (1 - sigma(z)), sympy.Rational(1, 4)),
             ),
             Check.count(
                 tx("{} is the only critical point of {}", sympy.Eq(z, 0), sigma_prime(z)),
                 abs(n_sym - r.grid_sign_changes) + (0 if n_sym == 1 else 1),
-                ("SymPy solveset of σ′′ = 0 over the reals", "sign changes of σ′(1 − 2σ) on a grid"),
-                detail=tx("SymPy: {} critical point(s); the grid: {} sign change(s)", n_sym, r.grid_sign_changes),
+                (tx("SymPy's solver for the zeros of the derivative of {} over the reals", sigma_prime(z)),
+                 tx("sign changes of {} on a grid over {}", ordered(sigma_prime(z), 1 - 2 * sigma(z)),
+                    sympy.Interval(-30, 30))),
+                detail=tx("critical points found by SymPy: {}; sign changes on the grid: {}", n_sym, r.grid_sign_changes),
                 catches=tx("a second critical point (a local maximum elsewhere) would be missed by the optimiser"),
             ),
         ]  # fmt: skip
@@ -193,6 +197,6 @@ class SigmoidPrimeMaxProblem(Problem):
             ],
             xlabel="$z$",
         )
-        return [Figure("sigmoid-and-derivative",
+        return [Figure(FIGURE,
                        tx("The sigmoid and its derivative: {} never exceeds {}, attained at {}.",
                           sigma_prime(z), sympy.Rational(1, 4), sympy.Eq(z, 0)), [panel])]  # fmt: skip

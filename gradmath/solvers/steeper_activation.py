@@ -23,7 +23,7 @@ from ..contract import AnswerLine, Check, Figure, Finding, Panel, Series, Step, 
 from ..notation import E, P, Var, ordered, ordered_sum, sigma
 from ..registry import Param, Problem, problem
 from ..sources import Source
-from ..text import Num, tx
+from ..text import Num, Ref, tx
 from .vanishing_typical import E_LOG_W, Estimate
 
 z, k, c, s = sympy.symbols("z k c s", real=True)
@@ -43,6 +43,7 @@ MAX_CHAINS = 200_000
 MAX_DEPTH = 1000
 #: the simulations hold about ten n_chains × depth arrays per configuration, eight configurations
 MAX_CELLS = 3_000_000
+FIGURE = "steeper-units"
 
 S_STAR = sympy.exp(-E_LOG_W)  # √2 e^(γ/2): the slope that balances E ln|s w| = 0
 S_STAR_FLOAT = math.exp(-cs.EULER_LOG_ABS_NORMAL)
@@ -172,18 +173,15 @@ def _writeup(r: SteeperActivation) -> Writeup:
         answer_text=tx("No. The gradient stays a product of one factor {} per layer, so it still shrinks or "
                        "grows geometrically: steeper sigmoids vanish (the best of those tried, {}, still loses a "
                        "factor {} per layer), linear units vanish below {} and explode above it, and at the "
-                       "balance the gradient's spread after {} layers is {} decades; ReLU chains die.",
+                       "balance the gradient's spread after {} layers is {} decades; ReLU chains die ({}).",
                        FACTOR, sigmoid_expr(best.k, best.c), Num(math.exp(-best.integral), sig=3),
                        tx("{} = {}", sympy.Symbol("s^*"), Num(S_STAR_FLOAT, sig=4)), r.depth,
-                       Num(sd_decades, sig=2)),
+                       Num(sd_decades, sig=2), Ref(FIGURE, "see the figure")),
         steps=_steps(r),
         answer_lines=_answer_lines(r),
         findings=[Finding(
-            tx("the gradient of an early layer is a product of terms from all later layers: unstable unless "
-               "they balance, whatever the activation"), tx("the Exercise asks; sec. 5.1: unstable"),
-            tx("no steeper unit balances: drift {} to {} per layer, or a random walk of spread {} decades",
-               Num(min(row.integral for row in r.saturating), sig=3), Num(best.integral, sig=3),
-               Num(sd_decades, sig=2)),
+            tx("a product of per-layer factors stays unstable, whatever the activation"), tx("unstable"),
+            tx("steeper sigmoids still lose a factor {} or more per layer", Num(math.exp(-best.integral), sig=3)),
             Verdict.CONFIRMED)],
         verdict=Verdict.CONFIRMED,
         verdict_reason=tx("every family of steeper units measured still vanishes, explodes, spreads or dies, "
@@ -204,8 +202,9 @@ def _steps(r: SteeperActivation) -> list[Step]:
                 f_prime(z), E(sympy.log(FACTOR)))),
         Step(tx("Rescaled sigmoids {} have peak slope {}; their drift comes from the stationary law of the "
                 "chain (as in the typical-size problem) and stays negative: a larger output pushes the next "
-                "weighted input into the flat wings, a steeper one narrows the region where the slope is large.",
-                ordered(k, sigma(ordered(c, z))), k * c / 4), table=_sigmoid_table(r)),
+                "weighted input into the flat wings, a steeper one narrows the region where the slope is large "
+                "(the table of the result gives each drift twice: integrated and simulated).",
+                ordered(k, sigma(ordered(c, z))), k * c / 4)),
         Step(tx("A linear unit {} has {} everywhere, so the drift is {}: vanishing below, exploding above",
                 sympy.Eq(sympy.Function("f")(z), ordered(s, z)), sympy.Eq(f_prime(z), s),
                 ordered_sum(sympy.log(s), E(sympy.log(sympy.Abs(w_j))))),
@@ -222,7 +221,7 @@ def _steps(r: SteeperActivation) -> list[Step]:
                 sympy.Rational(1, 2)), sympy.Abs(w_j), DC_DB1, 1 - sympy.Pow(2, -n), sympy.Abs(w_j), E_LOG_W)),
         Step(tx("What helps is to keep each factor near 1 by design rather than by a larger slope: weights "
                 "scaled to the fan-in (Xavier, He), units whose slope is exactly 1 where active, normalised "
-                "inputs, residual connections, and clipping against explosion (see the remedies).")),
+                "inputs, residual connections, and clipping against explosion (see {}).", Ref("remedies", "the remedies"))),
     ]  # fmt: skip
 
 
@@ -239,12 +238,12 @@ def _sigmoid_table(r: SteeperActivation) -> Table:
 def _answer_lines(r: SteeperActivation) -> list[AnswerLine]:
     lin = [(sv, math.log(sv) + cs.EULER_LOG_ABS_NORMAL) for sv in (LINEAR[0], S_STAR_FLOAT, LINEAR[1])]
     return [
-        AnswerLine(tx("does a steeper activation help?"), tx("no"), key="helps"),
         AnswerLine(tx("drift {} per layer of the rescaled sigmoids", E(sympy.log(FACTOR))), _sigmoid_table(r),
                    key="slopes"),
         AnswerLine(tx("drift of the linear units {}", ordered(s, z)), Table(
             header=(tx("{}", s), tx("{}", ordered_sum(sympy.log(s), E(sympy.log(sympy.Abs(w_j)))))),
             rows=tuple((Num(sv, sig=5), Num(d, sig=4) if abs(d) > 1e-12 else tx("{}", 0)) for sv, d in lin))),
+        AnswerLine(tx("does a steeper activation help?"), tx("no"), key="helps"),
         AnswerLine(tx("the balanced slope {}", sympy.Symbol("s^*")), tx("{} = {}", S_STAR, Num(S_STAR_FLOAT, sig=10)),
                    key="balanced_slope"),
         AnswerLine(tx("{} at the balance after {} layers", Var(sympy.log(sympy.Abs(DC_DB1))), r.depth),
@@ -262,7 +261,7 @@ def _saturating_checks(r: SteeperActivation) -> list[Check]:
             tx("{} (peak slope {}) drifts by {} per layer", sigmoid_expr(row.k, row.c),
                sympy.Rational(int(row.k * row.c), 4), Num(row.integral, sig=4)),
             row.mc.value, row.mc.se, row.integral,
-            (tx("Monte Carlo over {} chains (chain averages)", r.n_chains), "integration over the stationary law"),
+            (tx("Monte Carlo over {} chains (chain averages)", f"{r.n_chains:,}"), "integration over the stationary law"),
             computed=row.integral,
             catches=tx("a stationary law that ignores the scale {} or steepness {} of the activation", k, c),
         ))  # fmt: skip
@@ -276,15 +275,16 @@ def _linear_checks(r: SteeperActivation) -> list[Check]:
             tx("the drift of a linear unit is {} with {}", ordered_sum(sympy.log(s), E(sympy.log(sympy.Abs(w_j)))),
                sympy.Eq(E(sympy.log(sympy.Abs(w_j))), E_LOG_W)),
             r.e_log_w_mc.value, r.e_log_w_mc.se, cs.EULER_LOG_ABS_NORMAL,
-            (tx("mean of {} over {} simulated weights", sympy.log(sympy.Abs(w_j)), r.n_chains * r.depth),
+            (tx("mean of {} over {} simulated weights", sympy.log(sympy.Abs(w_j)), f"{r.n_chains * r.depth:,}"),
              "closed form"), computed=cs.EULER_LOG_ABS_NORMAL,
             catches=tx("{} (Jensen's inequality ignored: {}) or a lost {} ({})", sympy.log(E(sympy.Abs(w_j))),
                        Num(0.5 * math.log(2 / math.pi), sig=3), sympy.log(2), Num(-float(np.euler_gamma) / 2, sig=3)),
         ),
         Check.close(
             tx("the balanced slope is {}", sympy.Eq(sympy.Symbol("s^*"), S_STAR)), r.s_star_quad, S_STAR_FLOAT,
-            (tx("SciPy brentq on {} with the expectation by SciPy quad", ordered_sum(sympy.log(s), E(sympy.log(
-                sympy.Abs(w_j))))), "closed form"), rtol=1e-9, computed=S_STAR_FLOAT,
+            (tx("Brent's root finder (SciPy) on {}, with the expectation by SciPy's adaptive quadrature",
+                ordered_sum(sympy.log(s), E(sympy.log(sympy.Abs(w_j))))), "closed form"), rtol=1e-9,
+            computed=S_STAR_FLOAT,
             catches=tx("balancing the mean instead of the logarithm, {} = {}", 1 / E(sympy.Abs(w_j)),
                        Num(math.sqrt(math.pi / 2), sig=4)),
         ),
@@ -292,7 +292,7 @@ def _linear_checks(r: SteeperActivation) -> list[Check]:
             tx("at the balance {} grows like {}: {} after {} layers", Var(sympy.log(sympy.Abs(DC_DB1))),
                (n - 1) * sympy.pi**2 / 8, Num(n_var, sig=5), r.depth),
             r.var_mc.value, r.var_mc.se, n_var,
-            (tx("sample variance over {} chains", r.n_chains), tx("closed form {}", (n - 1) * sympy.pi**2 / 8)),
+            (tx("sample variance over {} chains", f"{r.n_chains:,}"), tx("closed form {}", (n - 1) * sympy.pi**2 / 8)),
             computed=n_var,
             catches=tx("a spread that does not grow with depth, or grows like {} (the variance would be off by "
                        "a factor {})", n**2, r.depth - 1),
@@ -306,7 +306,7 @@ def _relu_checks(r: SteeperActivation) -> list[Check]:
         Check.within_se(
             tx("a ReLU chain's gradient survives {} layers with probability {}", RELU_DEPTH,
                sympy.Pow(2, -RELU_DEPTH)), float(r.relu_alive[RELU_DEPTH - 1]), r.relu_alive_se, p,
-            (tx("fraction of {} simulated ReLU chains", r.n_chains), tx("{} (each layer active with probability {})",
+            (tx("fraction of {} simulated ReLU chains", f"{r.n_chains:,}"), tx("{} (each layer active with probability {})",
                                                                          sympy.Pow(2, -RELU_DEPTH), sympy.Rational(1, 2))),
             computed=p,
             catches=tx("activity that depends on the incoming activation, or an off-by-one in the layers "
@@ -340,7 +340,7 @@ def _figure(r: SteeperActivation) -> Figure:
         xlabel="depth $n$", ylabel=r"fraction with $\partial C/\partial b_1 \neq 0$", yscale="log", integer_x=True,
     )  # fmt: skip
     return Figure(
-        "steeper-activation",
+        FIGURE,
         tx("Left: the median size of {} against depth for steeper saturating units (they still vanish) and "
            "linear units (they vanish, balance or explode). Right: the share of ReLU chains whose gradient is "
            "not exactly 0 halves with every layer.", DC_DB1),

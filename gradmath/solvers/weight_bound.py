@@ -18,10 +18,11 @@ from ..contract import AnswerLine, Check, Figure, Finding, Panel, Series, Step, 
 from ..notation import a, abs_w, at, b, factor, ordered, w, weighted_input, z
 from ..registry import Param, Problem, problem
 from ..sources import Source
-from ..text import tx
+from ..text import Ref, tx
 
 #: the condition of Problem 1: |w σ′(wa + b)| ≥ 1
 REACHES_ONE = sympy.Ge(factor(), 1, evaluate=False)
+FIGURE = "weight-bound-factor"
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,14 @@ class WeightBoundProblem(Problem):
             ),  # fmt: skip
             answer_text=tx(
                 "Because {}, the factor never exceeds {}; it reaches 1 exactly when {} and {}. So "
-                "{} is necessary, and sufficient for some {}.",
+                "{} is necessary, and sufficient for some {} ({}).",
                 sympy.Le(sigma_prime(z), quarter),
                 abs_w / 4,
                 sympy.Eq(abs_w, 4),
                 sympy.Eq(weighted_input(), 0),
                 sympy.Ge(abs_w, 4),
                 a,
+                Ref(FIGURE, "see the figure"),
             ),  # fmt: skip
             steps=steps,
             answer_lines=[
@@ -114,7 +116,12 @@ class WeightBoundProblem(Problem):
                 Finding(
                     tx("{} only if {}", REACHES_ONE, sympy.Ge(abs_w, 4)),
                     tx("{}", sympy.Ge(abs_w, 4)),
-                    tx("{}, attained at {}", sympy.Ge(abs_w, 4), sympy.Eq(weighted_input(), 0)),
+                    tx(
+                        "{}, sharp: the factor is 1 at {}, {}",
+                        sympy.Ge(abs_w, 4),
+                        sympy.Eq(abs_w, 4),
+                        sympy.Eq(weighted_input(), 0),
+                    ),
                     Verdict.CONFIRMED,
                 )
             ],  # fmt: skip
@@ -132,16 +139,18 @@ class WeightBoundProblem(Problem):
                 tx("the smallest {} with {} is {}", abs_w, REACHES_ONE,
                    r.min_abs_w),
                 r.w_crossing, float(r.min_abs_w),
-                (tx("brentq on (SciPy's maximum over {}) − 1, {}", a, sympy.Eq(b, r.bias)),
-                 "SymPy solve of |w|/4 = 1"),
+                (tx("Brent's root finder (SciPy) on the numerical maximum over {} minus 1, at {}", a,
+                    sympy.Eq(b, r.bias)),
+                 tx("SymPy's solution of {}", sympy.Eq(abs_w / 4, 1))),
                 rtol=1e-9, book=4, computed=r.min_abs_w,
-                catches=tx("a bound built on a wrong maximum of {} (say 1/2) would put the threshold at 2",
-                           sigma_prime(z)),
+                catches=tx("a bound built on a wrong maximum of {} (say {}) would put the threshold at 2",
+                           sigma_prime(z), sympy.Rational(1, 2)),
             ),
             Check.close(
                 tx("the maximum over {} equals {} at every {} of a grid", a, r.bound, abs_w),
                 float(np.max(np.abs(r.sup - r.ws / 4))), 0.0,
-                (tx("SciPy bounded maximisation over {} ({} values of {})", a, len(r.ws), abs_w), "closed form |w|/4"),
+                (tx("SciPy's bounded maximiser over {} ({} values of {})", a, len(r.ws), abs_w),
+                 tx("the closed form {}", abs_w / 4)),
                 atol=1e-10,
                 catches=tx("a supremum that depends on {} or is not linear in {}", b, abs_w),
             ),
@@ -160,7 +169,7 @@ class WeightBoundProblem(Problem):
                                      style={"alpha": 0.35}))  # fmt: skip
         series.append(Series(None, 1.0, r"$|w\,\sigma'| = 1$", kind="hline"))
         panel = Panel(series=series, xlabel="input activation $a$ ($b = 0$)", ylabel=r"$|w\,\sigma'(wa+b)|$")
-        return [Figure("weight-bound",
+        return [Figure(FIGURE,
                        tx("The factor {} against {}: it reaches 1 only once {}, and then only on a narrow "
                           "interval of {} (shaded).", factor(b_=0), a, sympy.Ge(abs_w, 4), a),
                        [panel])]  # fmt: skip

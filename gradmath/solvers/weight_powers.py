@@ -25,8 +25,8 @@ from ..activations import sigma_prime, sigmoid_prime
 from ..contract import AnswerLine, Check, Correction, Finding, Step, Table, Verdict, Writeup
 from ..notation import P, Phi, ordered, ordered_sum, sigma
 from ..registry import Param, Problem, problem
-from ..sources import SOURCES, Source
-from ..text import Num, tx
+from ..sources import Source
+from ..text import Cite, Num, tx
 
 z, w, x = sympy.symbols("z w x", real=True)
 n = sympy.Symbol("n", integer=True)
@@ -121,7 +121,7 @@ class WeightPowers:
     p_factor_quarter: float  # P(|w σ′(z)| < 1/4) in the random chain (integrated)
 
 
-@problem("weight-powers", source=Source(BLOG, "and Seb (2021)"), order=120)
+@problem("weight-powers", source=Source(BLOG, "the best-case chains"), order=120)
 class WeightPowersProblem(Problem):
     title = tx("Powers of weights and sigmoid slopes in the two blog posts")
     quick = "nothing: under a second"
@@ -154,18 +154,16 @@ class WeightPowersProblem(Problem):
 
     def explain(self, r: WeightPowers) -> Writeup:
         return Writeup(
-            statement=tx("Compute the numbers the two blog posts quote: the peak sigmoid slope 0.25 over five "
-                         "layers; the three-layer chains with weights 0.95 and 2; {}, {} and {}; {}; and the "
+            statement=tx("Compute the numbers the two blog posts {} and {} quote: the peak sigmoid slope 0.25 over "
+                         "five layers; the three-layer chains with weights 0.95 and 2; {}, {} and {}; {}; and the "
                          "share of N(0, 1) weights below 1 in size. Are the printed values and the claims right?",
-                         ITEMS[3].shown, ITEMS[4].shown, ITEMS[5].shown, ITEMS[6].shown),
-            answer_text=tx("The posts' powers are right where they are rounded ({} = {}, {} = {}, {} = {}), but "
-                           "{} is {}, not 0.21; {} = {} is roughly 2/3 as stated. Two claims need correcting: "
-                           "the weight-2 chain does not explode with sigmoids, and a layer shrinks the gradient by "
-                           "at least 4 only if its weight is at most 1 in size.",
-                           ITEMS[4].shown, Num(float(ITEMS[4].exact), sig=3), ITEMS[5].shown,
-                           Num(float(ITEMS[5].exact), sig=6), ITEMS[6].shown, Num(float(ITEMS[6].exact), sig=3),
+                         Cite(BLOG), Cite(SEB), ITEMS[3].shown, ITEMS[4].shown, ITEMS[5].shown, ITEMS[6].shown),
+            answer_text=tx("The printed numbers are right and correctly rounded except {} = {}, which the post "
+                           "truncates to 0.21; {} = {} is indeed roughly {}. Two claims need correcting: with "
+                           "sigmoids the weight-2 chain vanishes instead of exploding, and a layer shrinks the "
+                           "gradient by at least 4 only if its weight is at most 1 in size.",
                            ITEMS[3].shown, Num(0.216, sig=3), P(sympy.Lt(sympy.Abs(w), 1)),
-                           Num(float(P_W_BELOW_ONE), sig=4)),
+                           Num(float(P_W_BELOW_ONE), sig=4), sympy.Rational(2, 3)),
             steps=_steps(r),
             answer_lines=_answer_lines(r),
             findings=_findings(r),
@@ -203,23 +201,43 @@ def _catches(item: Item):
     )
 
 
-def _describe(item: Item) -> object:
-    if item.activation == "sigmoid-at-5":
-        return tx("the slope of the sigmoid at {}", sympy.Eq(z, 5))
-    if item.activation == "linear":
-        return tx(
-            "{} linear layers with weight {}: the derivative of the output with respect to the input",
-            len(item.weights),
-            Num(item.weights[0], sig=2),
-        )
-    return tx("{} sigmoid layers, later weights {}, every {} (slope 1/4): the derivative of {} with respect to {}",
-              len(item.weights), Num(item.weights[-1], sig=2), sympy.Eq(sympy.Symbol("z_j"), 0),
-              sympy.Symbol(f"a_{len(item.weights)}"), sympy.Symbol("b_1"))  # fmt: skip
+def exact_decimal(value: sympy.Expr) -> sympy.Symbol | None:
+    """A rational with a terminating decimal expansion, written out in full (``0.0009765625``); else None."""
+    if not isinstance(value, sympy.Rational):
+        return None
+    p, q = int(value.p), int(value.q)
+    twos, fives = (sympy.multiplicity(f, q) for f in (2, 5))
+    if 2**twos * 5**fives != q:
+        return None
+    k = max(twos, fives)
+    digits = str(abs(p) * 10**k // q).rjust(k + 1, "0")
+    text = digits[:-k] + ("." + digits[-k:] if k else "")
+    return sympy.Symbol(("-" if p < 0 else "") + text)
+
+
+def _value(item: Item):
+    """The exact value as a reader checks it: its full decimal when it terminates, else a rounded one."""
+    full = exact_decimal(item.exact)
+    return full if full is not None else Num(float(item.exact), sig=6)
 
 
 def _steps(r: WeightPowers) -> list[Step]:
-    steps = [Step(tx("{}: {}: {}", SOURCES[item.source].short, _describe(item), Num(float(item.exact), sig=6)),
-                  sympy.Eq(item.shown, item.exact, evaluate=False)) for item in ITEMS]  # fmt: skip
+    j = sympy.Symbol("j", integer=True)
+    w_j, z_j = sympy.Symbol("w_j"), sympy.Symbol("z_j")
+    steps = [
+        Step(tx("The first post {} replaces every slope {} by its peak {} (the best case, every {}). A chain of {} "
+                "sigmoid layers, its later weights {}, then has", Cite(BLOG), sigma_prime(z_j), QUARTER,
+                sympy.Eq(z_j, 0), n, w_j),
+             sympy.Eq(sympy.Symbol("da_n/db_1"), ordered(sympy.Pow(sympy.Float(0.25), n, evaluate=False),
+                                                         sympy.Product(w_j, (j, 2, n))), evaluate=False)),
+        Step(tx("The second post {} passes the input through {} linear layers of one weight {}, so that the "
+                "output's derivative with respect to the input is {}; it also evaluates {}.", Cite(SEB), n, w,
+                sympy.Pow(w, n), sympy.Eq(ITEMS[6].shown, ITEMS[6].exact, evaluate=False))),
+        Step(tx("Each number is computed exactly (SymPy) and measured as the derivative of the post's own chain "
+                "(mpmath, 30 digits); the table of the result sets them beside what the posts print. Only {} "
+                "= {} is not rounded correctly: the post truncates it to 0.21.", ITEMS[3].shown,
+                sympy.Eq(ITEMS[3].exact, exact_decimal(ITEMS[3].exact), evaluate=False))),
+    ]  # fmt: skip
     steps += [
         Step(tx("With sigmoid units a layer multiplies the gradient by {}, which is at most {}; with {} that is "
                 "at most {}, so the weight-2 chain shrinks at least like {}. Growth needs {}, hence {}.",
@@ -239,34 +257,33 @@ def _answer_lines(r: WeightPowers) -> list[AnswerLine]:
         rows.append(
             (
                 tx("{}", item.shown),
-                tx("{}", item.exact),
-                Num(float(item.exact), sig=6),
+                tx("{}", _value(item)),
                 tx(item.printed or "(no number)") + (tx(" ({})", how) if how else tx("")),
             )
         )
-    table = Table(header=(tx("value"), tx("exact"), tx("decimal"), tx("the post prints")), rows=tuple(rows))
-    return [
-        AnswerLine(tx("the posts' numbers"), table),
-        AnswerLine(tx("{}", P(sympy.Lt(sympy.Abs(w), 1))), tx("{} = {}", P_W_BELOW_ONE,
-                                                              Num(float(P_W_BELOW_ONE), sig=10)),
-                   key="P(|w| < 1), w ~ N(0,1)"),
-    ]  # fmt: skip
+    rows.append(
+        (
+            tx("{} for N(0, 1) weights", P(sympy.Lt(sympy.Abs(w), 1))),
+            tx("{} = {}", P_W_BELOW_ONE, Num(float(P_W_BELOW_ONE), sig=10)),
+            tx("roughly 2/3"),
+        )
+    )
+    table = Table(
+        header=(tx("number"), tx("its value"), tx("the post prints")),
+        rows=tuple(rows),
+        caption=tx("Values written out in full are exact; the other two are rounded."),
+    )
+    return [AnswerLine(tx("the posts' numbers"), table)]  # fmt: skip
 
 
 def _findings(r: WeightPowers) -> list[Finding]:
-    i3, i4, i5, i6 = ITEMS[3], ITEMS[4], ITEMS[5], ITEMS[6]
+    """One summary row: the posts' claims about what weights do (their printed numbers, right but for the
+    truncated 0.6³ = 0.21, are in the answer and the corrections)."""
     return [
-        Finding(tx("{}, {}, {}", i4.shown, i5.shown, i6.shown), tx("0.00047, 1152.92, 0.0066"),
-                tx("{}, {}, {}", Num(float(i4.exact), sig=3), Num(float(i5.exact), sig=6),
-                   Num(float(i6.exact), sig=3)), Verdict.CONFIRMED),
-        Finding(tx("{}", i3.shown), tx("0.21"), tx("{} = {}", i3.exact, Num(0.216, sig=3)), Verdict.CORRECTED),
-        Finding(tx("weights of 2 make the gradient grow exponentially"), tx("grows"),
-                tx("with sigmoids at most {} per layer: it vanishes", sympy.Rational(1, 2)), Verdict.CORRECTED),
-        Finding(tx("each layer shrinks the derivative by at least 4"), tx("at least 4"),
-                tx("only if {}; {} of N(0, 1) layers shrink it by less", sympy.Le(sympy.Abs(w), 1),
-                   Num(1 - r.p_factor_quarter, sig=3)), Verdict.CORRECTED),
-        Finding(tx("N(0, 1) weights: roughly 2/3 have {}", sympy.Lt(sympy.Abs(w), 1)), tx("2/3"),
-                tx("{}", Num(float(P_W_BELOW_ONE), sig=4)), Verdict.CONFIRMED),
+        Finding(tx("weights of 2 make the gradient explode; each layer shrinks it {}-fold or more", 4),
+                tx("explodes; at least 4"),
+                tx("with sigmoids at most {} per layer; 4-fold only if {}", sympy.Rational(1, 2),
+                   sympy.Le(sympy.Abs(w), 1)), Verdict.CORRECTED),
     ]  # fmt: skip
 
 
@@ -281,7 +298,7 @@ def _item_checks(r: WeightPowers) -> list[Check]:
             else tx("")
         )
         out.append(Check.close(
-            tx("{} = {}", item.shown, Num(ev, sig=6)), got, ev,
+            tx("{} = {}", item.shown, _value(item)), got, ev,
             (tx("mpmath derivative of the post's chain (30 digits)"), tx("exact arithmetic (SymPy)")),
             rtol=1e-12, book=item.printed or item.says, computed=ev, verdict=_item_verdict(item), catches=_catches(item),
             detail=tx("measured {}; exact {}", Num(got, sig=15), Num(ev, sig=15)) + printed,
@@ -307,18 +324,21 @@ def _claim_checks(r: WeightPowers) -> list[Check]:
         ),
         Check.within_se(
             tx("{}", sympy.Eq(P(sympy.Lt(sympy.Abs(w), 1)), ordered_sum(2 * Phi(1), -1))), r.p_w_mc, r.p_w_se, p,
-            (tx("fraction of {} N(0, 1) draws", r.n_draws), tx("{} (mpmath, 30 digits)", P_W_BELOW_ONE)),
+            (tx("fraction of {} N(0, 1) draws", f"{r.n_draws:,}"), tx("{} (mpmath, 30 digits)", P_W_BELOW_ONE)),
             computed=p,
             catches=tx("the one-sided {} = {}, or the variance 2 taken for a standard deviation ({})", Phi(1),
                        Num(norm.cdf(1), sig=3), Num(2 * norm.cdf(1 / math.sqrt(2)) - 1, sig=3)),
         ),
         Check.close(
-            tx("roughly 2/3 of N(0, 1) weights have {} (and 1/3 are larger)", sympy.Lt(sympy.Abs(w), 1)),
-            2 / 3, p, (tx("the post's 2/3"), tx("{}", ordered_sum(2 * Phi(1), -1))), atol=1 / 6, book="2/3",
+            tx("roughly {} of N(0, 1) weights have {} (and {} are larger)", sympy.Rational(2, 3), sympy.Lt(sympy.Abs(w), 1),
+               sympy.Rational(1, 3)),
+            2 / 3, p, (tx("the post's {}", sympy.Rational(2, 3)), tx("{}", ordered_sum(2 * Phi(1), -1))), atol=1 / 6, book="2/3",
             computed=p, verdict=Verdict.CONFIRMED,
-            detail=tx("{} is {} from 2/3; to the nearest third (tolerance {}, half the spacing of thirds) it is 2/3",
-                      Num(p, sig=6), Num(p - 2 / 3, sig=2), sympy.Rational(1, 6)),
-            catches=tx("the one-sided {} = {}, which is nearer 1 than 2/3", Phi(1), Num(norm.cdf(1), sig=3)),
+            detail=tx("{} is {} from {}; to the nearest third (tolerance {}, half the spacing of thirds) it is {}",
+                      Num(p, sig=6), Num(p - 2 / 3, sig=2), sympy.Rational(2, 3), sympy.Rational(1, 6),
+                      sympy.Rational(2, 3)),
+            catches=tx("the one-sided {} = {}, which is nearer 1 than {}", Phi(1), Num(norm.cdf(1), sig=3),
+                       sympy.Rational(2, 3)),
         ),
     ]  # fmt: skip
 
