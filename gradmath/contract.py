@@ -128,7 +128,7 @@ class Check:
         rel = diff / abs(b) if b else diff
         detail = kw.pop("detail", None)
         if detail is None:
-            detail = tx("{}: {:.15}; {}: {:.15}; difference {:.2} (relative {:.2})", as_text(methods[0]), a,
+            detail = tx("{}: {:.12}; {}: {:.12}; difference {:.2} (relative {:.2})", as_text(methods[0]), a,
                         as_text(methods[1]), b, diff, rel)  # fmt: skip
         return cls(claim, tuple(methods), diff, allowed, catches, detail, **kw)
 

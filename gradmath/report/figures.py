@@ -187,6 +187,19 @@ def _category_ticks(ax, panel, width_in: float) -> None:
         ax.set_xticklabels(labels)
 
 
+def _plain_log_labels(ax) -> None:
+    """On a log axis spanning less than a decade, matplotlib labels the minor ticks "6 × 10⁰": label
+    them as plain numbers instead."""
+    from matplotlib.ticker import FuncFormatter
+
+    for axis, lim in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        lo, hi = sorted(lim)
+        if axis.get_scale() == "log" and lo > 0 and hi / lo < 10:
+            fmt = FuncFormatter(lambda v, _pos: f"{v:g}")
+            axis.set_major_formatter(fmt)
+            axis.set_minor_formatter(fmt)
+
+
 def _setup_axes(ax, panel, width_in: float) -> None:
     from matplotlib.ticker import MaxNLocator
 
@@ -205,6 +218,7 @@ def _setup_axes(ax, panel, width_in: float) -> None:
         ax.set_xlim(*panel.xlim)
     if panel.ylim is not None:
         ax.set_ylim(*panel.ylim)
+    _plain_log_labels(ax)
     if panel.xticklabels is not None:
         _category_ticks(ax, panel, width_in)
     elif _integer_axis(panel):

@@ -84,7 +84,7 @@ class Context:
     def resolve(self, ref: Ref) -> str | None:
         """The Typst label a Ref points to (its own section's equations and figures first), or None
         (the report then prints its words)."""
-        cands = [label(ref.label), figure_label(ref.label)]
+        cands = [figure_label(ref.label), label(ref.label)]  # a figure's name before a section id
         if self.section is not None:
             cands = [self.eq_label(self.section, ref.label), label(f"{self.section}:fig:{ref.label}"),
                      label(f"{self.section}:{ref.label}")] + cands  # fmt: skip
@@ -251,7 +251,8 @@ def cell_math(ctx: Context, expr: Any) -> Markup:
     src = ctx.math(expr)
     if "/" not in src or len(src) > MAX_MATH_CHARS:
         return Markup(ctx.rich(tx("{}", expr)))
-    return Markup(f"#cellmath($display({src})$, ${src}$)")
+    # a full-size fraction gets room above and below, so it does not touch the table's rules
+    return Markup(f"#cellmath(box(inset: (y: 3pt), $display({src})$), ${src}$)")
 
 
 def cell(ctx: Context, value: Any) -> Markup:
