@@ -390,14 +390,12 @@ def _answer_lines(r: MatrixGradientResult) -> list[AnswerLine]:
 def _findings(r: MatrixGradientResult) -> list[Finding]:
     per_pair = 10 ** (r.log10_decay / (r.depth - 1))
     return [
-        Finding(tx("the gradient of a deep network is eq. 124"), tx("{}", mx.eq124()),
-                tx("equal to SymPy's chain rule; backprop and high-precision differences agree to {:.1}",
-                   max(float(np.nanmax(r.stats.errors)), max(r.precise.errors))), Verdict.CONFIRMED),
-        Finding(tx("the entries of {} are at most {}, each pair tends to shrink the gradient, and it vanishes "
-                   "exponentially in earlier layers", _mat("Sigma'(z^l)"), sympy.Rational(1, 4)),
-                tx("none larger than {}; vanishing", sympy.Rational(1, 4)),
-                tx("largest {} here {:.6}; {} at most {:.2}; about {:.2} per pair", sigma_prime(z_),
-                   float(r.stats.max_sigma_prime.max()), GJ, float(r.stats.spectral.max()), per_pair),
+        Finding(tx("eq. 124: {} is a product of the factors {}, and it vanishes in earlier layers",
+                   _mat("delta^l"), sympy.MatMul(sympy.Transpose(_mat("w^j+1")), _mat("Sigma'(z^j+1)"),
+                                                 evaluate=False)),
+                tx("the product; vanishing"),
+                tx("equal to the chain rule (to {:.1}); about {:.2} per pair of layers",
+                   max(float(np.nanmax(r.stats.errors)), max(r.precise.errors)), per_pair),
                 Verdict.CONFIRMED),
     ]  # fmt: skip
 
