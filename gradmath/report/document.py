@@ -160,7 +160,7 @@ def _summary(ctx: Context, outcomes: list[Outcome]) -> str:
     return (
         # one page: margins a little narrower and rows a little tighter than the sections' (same type size)
         "#pagebreak(weak: true)\n#[#set page(margin: (x: 1.8cm, top: 2.0cm, bottom: 2.0cm))\n"
-        "#let rules(..args) = table(inset: (x: 3.5pt, y: 3pt), align: left + horizon, ..args)\n"
+        "#let rules(..args) = table(inset: (x: 3.5pt, y: 3.4pt), align: left + horizon, ..args)\n"
         "#heading(numbering: none)[Summary] <summary>\n"
         + ctx.rich(intro)
         + "\n"
