@@ -18,10 +18,6 @@ from ..text import as_text
 
 # id -> (module:function in gradmath.solvers, order, source key, where)
 _LEGACY = {
-    "mnist-initial-norms": ("mnist:solve_mnist_initial_norms", 130, "nielsen", "sec. 5.1"),
-    "mnist-training-speed": ("mnist:solve_mnist_training_speed", 140, "nielsen", "sec. 5.1"),
-    "mnist-depth-accuracy": ("mnist:solve_mnist_depth_accuracy", 150, "nielsen", "sec. 5.1"),
-    "remedies": ("mnist:solve_remedies", 160, "programmathically", "remedies"),
 }
 
 _OPTIONS = ("quick", "seeds", "data", "progress")

@@ -1,0 +1,141 @@
+"""What the four MNIST solvers share: the data they run on, seed counts and their limits, seed statistics.
+
+Not a problem of its own (it registers nothing). The experiments themselves live in
+:mod:`gradmath.experiments`; this module turns run options into their arguments and their results
+into the pieces of a write-up that every MNIST solver uses the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+from scipy import stats
+
+from .. import validate
+from ..contract import Step, Table
+from ..experiments.protocol import BOOK_IMAGES, is_book_scale
+from ..registry import MIN_SEEDS, RunOptions
+from ..text import Num, Text, tx
+
+__all__ = [
+    "COLORS",
+    "ETA_SYMBOL",
+    "FULL_DATA_COMMAND",
+    "DataInfo",
+    "data_info",
+    "load_data",
+    "seed_count",
+    "seed_stat",
+    "seeds_label",
+    "prediction_halfwidth",
+    "delta_step",
+    "norms_table",
+    "speed",
+    "speed_ratio",
+]
+
+#: the book's plot colours (generate_gradient.py), one per hidden layer
+COLORS = ("#2A6EA6", "#FFA933", "#FF5555", "#55AA55")
+#: the learning rate's symbol
+ETA_SYMBOL = sympy.Symbol("eta", positive=True)
+#: how to run the experiments at the book's scale
+FULL_DATA_COMMAND = "python -m gradmath.report --mnist PATH"
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    """Which MNIST the experiments ran on: sizes, whether it is the book's scale, and where it came from."""
+
+    n_train: int
+    n_validation: int
+    book_scale: bool
+    embedded: bool
+    provenance: str
+
+    def words(self) -> Text:
+        """The data in words, e.g. "the embedded subset of real MNIST (4,000 training, ...)"."""
+        sizes = f"{self.n_train:,} training and {self.n_validation:,} validation images"
+        if self.embedded:
+            return tx("the embedded subset of real MNIST ({})", sizes)
+        scale = "the book's split" if self.book_scale else "not the book's 50,000 / 10,000 split"
+        return tx("MNIST from {} ({}, {})", self.provenance, sizes, scale)
+
+
+def load_data(options: RunOptions):
+    """The MNIST data of the run options (the embedded subset when none is given)."""
+    if options.data is not None:
+        return options.data
+    from ..datasets import load_mnist
+
+    return load_mnist()
+
+
+def data_info(data) -> DataInfo:
+    """Describe ``data``; its provenance is ``data.provenance`` when the loader records one."""
+    source = str(getattr(data, "source", ""))
+    provenance = getattr(data, "provenance", None)
+    embedded = source == "embedded" or str(provenance).startswith("embedded")
+    text = str(provenance) if provenance is not None else source or "a file"
+    return DataInfo(len(data.train.y), len(data.validation.y), is_book_scale(data), embedded, text)
+
+
+def seed_count(options: RunOptions, default: int, quick: int, hi: int, why: str) -> int:
+    """The number of seeds: ``options.seeds`` (at most ``hi``, because ``why``), else the default."""
+    if options.seeds is None:
+        return quick if options.quick else default
+    return validate.integer(options.seeds, "seeds", MIN_SEEDS, hi, why_hi=why)
+
+
+def seed_stat(values, percent: bool = False) -> Num:
+    """Mean ± standard deviation (ddof=1) of per-seed values, as a :class:`Num`."""
+    v = np.asarray(values, dtype=float)
+    return Num(float(v.mean()), err=float(v.std(ddof=1)) if len(v) > 1 else None, percent=percent)
+
+
+def seeds_label(n: int) -> str:
+    """The label every seed statistic carries."""
+    return f"mean ± std over {n} seeds"
+
+
+def prediction_halfwidth(values, level: float = 0.95) -> float:
+    """Half-width of the Student-t prediction interval for one more independent run: t s sqrt(1 + 1/n)."""
+    v = np.asarray(values, dtype=float)
+    n = len(v)
+    if n < 2:
+        raise ValueError(f"a prediction interval needs at least 2 runs, got {n}")
+    return float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) * np.sqrt(1 + 1 / n))
+
+
+def speed(l) -> sympy.Symbol:
+    """The book's speed of learning of hidden layer ``l``: the symbol ‖δˡ‖."""
+    return sympy.Symbol(f"||delta^{l}||", positive=True)
+
+
+def speed_ratio(last, first=1) -> sympy.Expr:
+    """‖δ^last‖ / ‖δ^first‖, unevaluated."""
+    return sympy.Mul(speed(last), sympy.Pow(speed(first), -1, evaluate=False), evaluate=False)
+
+
+def delta_step(n_images: int = BOOK_IMAGES) -> Step:
+    """The book's definition of the speed of learning of a layer (sec. 5.1)."""
+    l, n, x = sympy.Symbol("l"), sympy.Symbol("n"), sympy.Symbol("x")
+    mean = sympy.Mul(sympy.Pow(n, -1, evaluate=False), sympy.Sum(sympy.Symbol("dC_x/db^l_j"), (x, 1, n)),
+                     evaluate=False)  # fmt: skip
+    return Step(
+        tx("The book's speed of learning of hidden layer {} is the length {} of the vector of mean bias "
+           "gradients over the {} training images ({}):", l, speed(l), f"{n} = {n_images:,}",
+           "the book's generate_gradient.py"),
+        sympy.Eq(sympy.Symbol("delta^l_j"), mean, evaluate=False),
+    )  # fmt: skip
+
+
+def norms_table(mean: dict, std: dict, book: dict, n_seeds: int) -> Table:
+    """Per depth and hidden layer: our speed (mean ± std over seeds) beside the book's one run."""
+    rows = []
+    for h in sorted(mean):
+        for j in range(h):
+            rows.append((tx("{}", h), tx("{}", j + 1), Num(float(mean[h][j]), err=float(std[h][j])),
+                         Num(float(book[h][j]), sig=3)))  # fmt: skip
+    return Table(("hidden layers", "layer", seeds_label(n_seeds), "book (one run)"), tuple(rows))
