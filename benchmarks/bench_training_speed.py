@@ -22,7 +22,8 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 import gradmath
-from gradmath import experiments as ex
+from gradmath.experiments import network_sizes, sgd_flops, training_speed
+from gradmath.stacked_sgd import StackedSGD
 
 
 def network2_backprop(weights, biases, x, y):
@@ -72,17 +73,17 @@ def main() -> None:
     X, y = np.asarray(data.train.X[:1000], dtype=float), np.asarray(data.train.y[:1000])
 
     with threadpool_limits(limits=1, user_api="blas"):
-        r = ex.training_speed(X, y, (2, 3, 4), args.epochs, 0.1, 5.0)
+        r = training_speed(X, y, (2, 3, 4), args.epochs, 0.1, 5.0, seeds=1, n_jobs=1)
         print(f"mnist-training-speed protocol: 3 nets x {args.epochs} epochs on {len(X)} images")
         print(f"  time {r.elapsed:.2f} s (target <= 30 s, aim 8 s)")
         print(f"  arithmetic {r.flops / 1e9:.1f} GFLOP -> {r.gflops_per_second:.1f} GFLOP/s (1 BLAS thread)")
         print("  final last/first ratios: " + ", ".join(f"{h}: {v:.3g}" for h, v in r.final_ratio.items()))
 
-        sizes = ex.network_sizes(4)
+        sizes = network_sizes(4)
         eta, lmbda, n = 0.1, 5.0, len(X)
         k = 20
         net = gradmath.Network(sizes, seed=0)
-        trainer = ex.StackedSGD([net], active=X.any(axis=0))
+        trainer = StackedSGD([net], active=X.any(axis=0))
         x, Y = trainer.restrict(X), np.eye(10)[y]
         t0 = time.perf_counter()
         for _ in range(k):
@@ -107,7 +108,7 @@ def main() -> None:
             w, b, _ = loop_epoch(w, b, Xc, Yc, eta, lmbda)
         loop = (time.perf_counter() - t0) / k_loop
 
-    flops = ex.training_speed_flops(sizes, n)
+    flops = sgd_flops(sizes, n)
     print(f"per epoch, [784,30,30,30,30,10], 1,000 images, 1 BLAS thread ({flops / 1e6:.0f} MFLOP):")
     print(
         f"  fused probe+step (StackedSGD)          {1e3 * fused:8.2f} ms  {flops / fused / 1e9:6.1f} GFLOP/s"

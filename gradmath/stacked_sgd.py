@@ -88,10 +88,14 @@ class StackedSGD:
         self._W1_idle = W1[:, ~self.active].copy()
         self._idle_scale = 1.0
         self.b1 = np.concatenate([net.biases[0] for net in nets]).astype(float)
-        self.H = {l: np.array([net.weights[l - 1] for net in nets[: self.count[l]]], dtype=float)
-                  for l in range(2, depth[0] + 1)}  # fmt: skip
-        self.Hb = {l: np.array([net.biases[l - 1] for net in nets[: self.count[l]]], dtype=float)
-                   for l in range(2, depth[0] + 1)}  # fmt: skip
+        self.H = {
+            l: np.array([net.weights[l - 1] for net in nets[: self.count[l]]], dtype=float)
+            for l in range(2, depth[0] + 1)
+        }
+        self.Hb = {
+            l: np.array([net.biases[l - 1] for net in nets[: self.count[l]]], dtype=float)
+            for l in range(2, depth[0] + 1)
+        }
         self.O = np.array([net.weights[-1] for net in nets], dtype=float)
         self.Ob = np.array([net.biases[-1] for net in nets], dtype=float)
         self._ones = np.ones(0)

@@ -127,12 +127,18 @@ def test_init_variances_match_the_network(init, sw2, sb2):
     "call, limit",
     [
         (lambda X, y: depth_accuracy(X, y, X, y, seeds=depth_module.MAX_SEEDS + 1), depth_module.MAX_SEEDS),
-        (lambda X, y: depth_accuracy(X, y, X, y, epochs=depth_module.MAX_EPOCHS + 1), depth_module.MAX_EPOCHS),
+        (
+            lambda X, y: depth_accuracy(X, y, X, y, epochs=depth_module.MAX_EPOCHS + 1),
+            depth_module.MAX_EPOCHS,
+        ),
         (lambda X, y: training_speed(X, y, seeds=speed_module.MAX_SEEDS + 1), speed_module.MAX_SEEDS),
         (lambda X, y: training_speed(X, y, epochs=speed_module.MAX_EPOCHS + 1), speed_module.MAX_EPOCHS),
         (lambda X, y: initial_norms(X, y, seeds=initial_module.MAX_SEEDS + 1), initial_module.MAX_SEEDS),
         (lambda X, y: remedies(X, y, X, y, seeds=remedies_module.MAX_SEEDS + 1), remedies_module.MAX_SEEDS),
-        (lambda X, y: remedies(X, y, X, y, epochs=remedies_module.MAX_EPOCHS + 1), remedies_module.MAX_EPOCHS),
+        (
+            lambda X, y: remedies(X, y, X, y, epochs=remedies_module.MAX_EPOCHS + 1),
+            remedies_module.MAX_EPOCHS,
+        ),
         (lambda X, y: network_sizes(11), 10),
     ],
 )

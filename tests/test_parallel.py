@@ -59,7 +59,9 @@ def test_dask_cluster_gives_identical_results(reference):
     distributed = pytest.importorskip("dask.distributed")
     import joblib
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         with distributed.Client(cluster), joblib.parallel_config(backend="dask"):
             with distributed.get_task_stream() as stream:
                 result = _run_all(None)

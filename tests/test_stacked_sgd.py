@@ -80,7 +80,8 @@ def test_epoch_follows_the_order_given():
 
 
 @pytest.mark.parametrize(
-    "sizes", [[[20, 8, 10], [20, 9, 10]], [[20, 8, 9, 10]], [[20, 8, 10], [21, 8, 10]], [[20, 8, 10], [20, 8, 5]]]
+    "sizes",
+    [[[20, 8, 10], [20, 9, 10]], [[20, 8, 9, 10]], [[20, 8, 10], [21, 8, 10]], [[20, 8, 10], [20, 8, 5]]],
 )
 def test_rejects_networks_outside_the_family(sizes):
     with pytest.raises(ValueError, match="hidden width"):

@@ -24,8 +24,14 @@ from ..stacked_sgd import StackedSGD
 from .protocol import MAX_HIDDEN_LAYERS, checked_images, lmbda_per_image, network_sizes, sgd_flops
 
 __all__ = [
-    "DepthAccuracy", "depth_accuracy", "depth_accuracy_run", "shuffles", "MAX_SEEDS", "MAX_EPOCHS", "MAX_BATCH",
-]  # fmt: skip
+    "DepthAccuracy",
+    "depth_accuracy",
+    "depth_accuracy_run",
+    "shuffles",
+    "MAX_SEEDS",
+    "MAX_EPOCHS",
+    "MAX_BATCH",
+]
 
 #: the most seeds accepted: about 3 s of one core per seed on the embedded data, 25-30 s on the book's
 #: 50,000 images (so 40 seeds take a minute here on the embedded data and 10 minutes at the book's scale)
@@ -89,8 +95,10 @@ class DepthAccuracy:
 
     def __repr__(self) -> str:
         rows = ", ".join(f"{h}: {self.mean[h]:.4f}±{self.std[h]:.4f}" for h in self.mean)
-        return (f"DepthAccuracy(n_train={self.n_train}, epochs={self.epochs}, lmbda={self.lmbda:g}, "
-                f"seeds={len(self.seeds)}, mean={{{rows}}})")  # fmt: skip
+        return (
+            f"DepthAccuracy(n_train={self.n_train}, epochs={self.epochs}, lmbda={self.lmbda:g}, "
+            f"seeds={len(self.seeds)}, mean={{{rows}}})"
+        )
 
 
 def depth_accuracy_run(seed: int, X, Y, X_val, y_val, depths, epochs, batch_size, eta, decay):
@@ -127,8 +135,8 @@ def depth_accuracy(
     """Train ``[784, 30 x h, 10]`` for each h with the book's SGD; validation accuracy after every epoch.
 
     ``lmbda`` defaults to the book's weight decay per image, 5.0 n / 50,000 (5.0 on the book's 50,000
-    images). ``seeds`` (at most :data:`MAX_SEEDS`) and ``epochs`` (at most :data:`MAX_EPOCHS`) are counts; seeds 0 .. seeds - 1 run through
-    :func:`gradmath.parallel.map_seeds` (``n_jobs`` as there).
+    images). ``seeds`` (at most :data:`MAX_SEEDS`) and ``epochs`` (at most :data:`MAX_EPOCHS`) are
+    counts; seeds 0 .. seeds - 1 run through :func:`gradmath.parallel.map_seeds` (``n_jobs`` as there).
     """
     X, y = checked_images(X, y)
     X_val, y_val = checked_images(X_val, y_val, "X_val")
@@ -140,9 +148,25 @@ def depth_accuracy(
     lmbda = lmbda_per_image(n) if lmbda is None else validate.real(lmbda, "lmbda", 0.0, 1e6)
     depths = tuple(validate.integer(h, "hidden_layers", 1, MAX_HIDDEN_LAYERS) for h in hidden_layers)
     args = (X, one_hot(y, 10), X_val, y_val, depths, epochs, batch_size, eta, 1.0 - eta * lmbda / n)
-    runs = map_seeds(depth_accuracy_run, range(seeds), args=args, n_jobs=n_jobs, progress=progress,
-                     label="depth accuracy: seed")  # fmt: skip
+    runs = map_seeds(
+        depth_accuracy_run,
+        range(seeds),
+        args=args,
+        n_jobs=n_jobs,
+        progress=progress,
+        label="depth accuracy: seed",
+    )
     history = {h: np.array([r[0][k] for r in runs]) for k, h in enumerate(depths)}
     flops = sum(sgd_flops(network_sizes(h, 30, X.shape[1]), n, len(X_val)) for h in depths) * epochs
-    return DepthAccuracy(history, epochs, batch_size, eta, lmbda, n, len(X_val), tuple(range(seeds)),
-                         tuple(r[1] for r in runs), flops)  # fmt: skip
+    return DepthAccuracy(
+        history,
+        epochs,
+        batch_size,
+        eta,
+        lmbda,
+        n,
+        len(X_val),
+        tuple(range(seeds)),
+        tuple(r[1] for r in runs),
+        flops,
+    )

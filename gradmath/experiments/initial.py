@@ -27,11 +27,16 @@ from ..parallel import map_seeds
 from .protocol import MAX_HIDDEN_LAYERS, MAX_WIDTH, WIDTH, checked_images, network_sizes
 
 __all__ = [
-    "InitialNorms", "initial_norms", "initial_norms_run", "NeuronGradients", "neuron_gradients", "MAX_SEEDS",
-]  # fmt: skip
+    "InitialNorms",
+    "initial_norms",
+    "initial_norms_run",
+    "NeuronGradients",
+    "neuron_gradients",
+    "MAX_SEEDS",
+]
 
-#: the most seeds :func:`initial_norms` accepts (20 take about 0.3 s here, 1,000 about 15 s)
-MAX_SEEDS = 1000
+#: the most seeds :func:`initial_norms` accepts (20 take about 0.3 s here, 500 about 8 s)
+MAX_SEEDS = 500
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ class InitialNorms:
 
 
 def initial_norms_run(seed: int, X, y, hidden_layers: Sequence[int], width: int, options: dict) -> list:
-    """One seed: for each depth, the norms ``||delta^l||`` of the hidden layers of ``Network(sizes, seed)``."""
+    """One seed: per depth, the norms ``||delta^l||`` of the hidden layers of ``Network(sizes, seed)``."""
     out = []
     for h in hidden_layers:
         net = Network(network_sizes(h, width, X.shape[1]), seed=seed, **options)
@@ -92,8 +97,14 @@ def initial_norms(
     X, y = checked_images(X, y)
     seeds = validate.integer(seeds, "seeds", 1, MAX_SEEDS)
     depths = tuple(validate.integer(h, "hidden_layers", 1, MAX_HIDDEN_LAYERS) for h in hidden_layers)
-    rows = map_seeds(initial_norms_run, range(seeds), args=(X, y, depths, width, network_options),
-                     n_jobs=n_jobs, progress=progress, label="initial norms: seed")  # fmt: skip
+    rows = map_seeds(
+        initial_norms_run,
+        range(seeds),
+        args=(X, y, depths, width, network_options),
+        n_jobs=n_jobs,
+        progress=progress,
+        label="initial norms: seed",
+    )
     norms = {h: np.array([r[k] for r in rows]) for k, h in enumerate(depths)}
     mean = {h: a.mean(axis=0) for h, a in norms.items()}
     std = {h: (a.std(axis=0, ddof=1) if len(a) > 1 else np.zeros(a.shape[1])) for h, a in norms.items()}

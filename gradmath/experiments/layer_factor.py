@@ -72,8 +72,10 @@ class LayerPrediction:
     ratio: float
 
 
-def predicted_ratio(activation: str, init: str, sizes: Sequence[int], input_second_moment: float) -> LayerPrediction:
-    """Predict ``||delta^last|| / ||delta^1||`` (root mean square over images) for a network at initialisation.
+def predicted_ratio(
+    activation: str, init: str, sizes: Sequence[int], input_second_moment: float
+) -> LayerPrediction:
+    """Predict ``||delta^last|| / ||delta^1||`` (root mean square over images) of a network at initialisation.
 
     ``input_second_moment`` is ``E_x[||x||^2] / n_in`` over the images; ``sizes`` the layer sizes.
     """

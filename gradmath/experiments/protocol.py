@@ -72,8 +72,9 @@ def network_sizes(hidden_layers: int, width: int = WIDTH, n_in: int = 784, n_out
     >>> network_sizes(2)
     [784, 30, 30, 10]
     """
-    h = validate.integer(hidden_layers, "hidden_layers", 1, MAX_HIDDEN_LAYERS,
-                         why_hi="the book's experiments use at most 4")  # fmt: skip
+    h = validate.integer(
+        hidden_layers, "hidden_layers", 1, MAX_HIDDEN_LAYERS, why_hi="the book's experiments use at most 4"
+    )
     width = validate.integer(width, "width", 1, MAX_WIDTH)
     return [int(n_in)] + [width] * h + [int(n_out)]
 

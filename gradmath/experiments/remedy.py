@@ -172,8 +172,23 @@ def _one_setup(seed, X, y, X_val, y_val, sizes, options, clip, epochs, batch_siz
 def remedies_run(seed: int, X, y, X_val, y_val, sizes, names, epochs, batch_size, eta, lmbda) -> list:
     """One seed: ``(row, status)`` of every setup in ``names``."""
     X, X_val = np.asarray(X), np.asarray(X_val)
-    return [_one_setup(seed, X, y, X_val, y_val, sizes, REMEDY_SETUPS[k][0], REMEDY_SETUPS[k][1], epochs,
-                       batch_size, eta, lmbda) for k in names]  # fmt: skip
+    return [
+        _one_setup(
+            seed,
+            X,
+            y,
+            X_val,
+            y_val,
+            sizes,
+            REMEDY_SETUPS[k][0],
+            REMEDY_SETUPS[k][1],
+            epochs,
+            batch_size,
+            eta,
+            lmbda,
+        )
+        for k in names
+    ]
 
 
 def remedies(
@@ -201,18 +216,24 @@ def remedies(
     X_val, y_val = checked_images(X_val, y_val, "X_val")
     seeds = validate.integer(seeds, "seeds", 1, MAX_SEEDS)
     epochs = validate.integer(epochs, "epochs", 1, MAX_EPOCHS)
-    names = list(REMEDY_SETUPS) if setups is None else [validate.choice(k, "setups", list(REMEDY_SETUPS))
-                                                         for k in setups]  # fmt: skip
+    names = (
+        list(REMEDY_SETUPS)
+        if setups is None
+        else [validate.choice(k, "setups", list(REMEDY_SETUPS)) for k in setups]
+    )
     n = len(X)
     lmbda = lmbda_per_image(n) if lmbda is None else validate.real(lmbda, "lmbda", 0.0, 1e6)
     sizes = tuple(network_sizes(hidden_layers, 30, X.shape[1]))
     args = (X, y, X_val, y_val, sizes, names, epochs, batch_size, eta, lmbda)
-    rows = map_seeds(remedies_run, range(seeds), args=args, n_jobs=n_jobs, progress=progress,
-                     label="remedies: seed")  # fmt: skip
+    rows = map_seeds(
+        remedies_run, range(seeds), args=args, n_jobs=n_jobs, progress=progress, label="remedies: seed"
+    )
     out = {}
     for i, name in enumerate(names):
         options, clip, role = REMEDY_SETUPS[name]
         cols = np.array([r[i][0] for r in rows]).T
-        out[name] = RemedyResult(name, dict(options), clip, role, *cols, status=np.array([r[i][1] for r in rows]))
+        out[name] = RemedyResult(
+            name, dict(options), clip, role, *cols, status=np.array([r[i][1] for r in rows])
+        )
     moment = float(np.mean(np.sum(X * X, axis=1)) / X.shape[1])
     return RemediesResult(out, sizes, epochs, eta, lmbda, n, tuple(range(seeds)), moment)

@@ -25,8 +25,14 @@ from ..stacked_sgd import StackedSGD
 from .protocol import MAX_HIDDEN_LAYERS, checked_images, network_sizes, sgd_flops
 
 __all__ = [
-    "Probe", "SpeedRun", "TrainingSpeed", "training_speed", "training_speed_run", "MAX_SEEDS", "MAX_EPOCHS",
-]  # fmt: skip
+    "Probe",
+    "SpeedRun",
+    "TrainingSpeed",
+    "training_speed",
+    "training_speed_run",
+    "MAX_SEEDS",
+    "MAX_EPOCHS",
+]
 
 #: the most seeds and epochs accepted: a seed of the three depths takes about 5 s per 500 epochs of 1,000
 #: images on one core here, so 24 seeds of 500 epochs take about a minute on two cores
@@ -82,7 +88,7 @@ class TrainingSpeed:
         return {h: float(n[-1, -1] / n[-1, 0]) for h, n in self.norms.items()}
 
     def ratios(self, h: int) -> np.ndarray:
-        """Array (runs, epochs): ``||delta^h|| / ||delta^1||`` of the h-hidden-layer network, every run of it."""
+        """Array (runs, epochs): ``||delta^h|| / ||delta^1||`` of the h-hidden-layer network in each run."""
         return np.array([r.norms[h][:, -1] / r.norms[h][:, 0] for r in self.runs if h in r.norms])
 
     @property
@@ -97,16 +103,27 @@ class TrainingSpeed:
 
     def __repr__(self) -> str:
         ratios = ", ".join(f"{h}: {r:.3g}" for h, r in self.final_ratio.items())
-        return (f"TrainingSpeed(seeds={len(self.runs)}, epochs={self.epochs}, n_images={self.n_images}, "
-                f"final_ratio={{{ratios}}}, {self.gflops_per_second:.1f} GFLOP/s)")  # fmt: skip
+        return (
+            f"TrainingSpeed(seeds={len(self.runs)}, epochs={self.epochs}, n_images={self.n_images}, "
+            f"final_ratio={{{ratios}}}, {self.gflops_per_second:.1f} GFLOP/s)"
+        )
 
 
 def _norms_of(grads: list[np.ndarray], h: int) -> np.ndarray:
     return np.array([float(np.linalg.norm(g)) for g in grads[:h]])
 
 
-def training_speed_run(seed: int, X, y, hidden_layers, epochs: int, eta: float, lmbda: float,
-                       probe_epochs: Sequence[int], figure_seeds: int) -> SpeedRun:  # fmt: skip
+def training_speed_run(
+    seed: int,
+    X,
+    y,
+    hidden_layers,
+    epochs: int,
+    eta: float,
+    lmbda: float,
+    probe_epochs: Sequence[int],
+    figure_seeds: int,
+) -> SpeedRun:
     """One seed of the protocol: ``Network(sizes, seed)`` for each depth, trained side by side.
 
     Seeds below ``figure_seeds`` train every depth of ``hidden_layers``, the others only the deepest.
@@ -177,8 +194,13 @@ def training_speed(
     full = seeds if figure_seeds is None else validate.integer(figure_seeds, "figure_seeds", 0, seeds)
     probes = frozenset(sorted({0, epochs // 2, epochs - 1}) if probe_epochs is None else probe_epochs)
     args = (X, y, depths, epochs, eta, lmbda, probes, full)
-    runs = map_seeds(training_speed_run, range(seeds), args=args, n_jobs=n_jobs, progress=progress,
-                     label="training speed: seed")  # fmt: skip
-    flops = sum(sgd_flops(network_sizes(h, 30, X.shape[1]), len(X)) * epochs
-                for r in runs for h in r.norms)  # fmt: skip
+    runs = map_seeds(
+        training_speed_run,
+        range(seeds),
+        args=args,
+        n_jobs=n_jobs,
+        progress=progress,
+        label="training speed: seed",
+    )
+    flops = sum(sgd_flops(network_sizes(h, 30, X.shape[1]), len(X)) * epochs for r in runs for h in r.norms)
     return TrainingSpeed(tuple(runs), depths, epochs, eta, lmbda, len(X), flops)

@@ -121,14 +121,20 @@ def speed_ratio(last, first=1) -> sympy.Expr:
 def delta_step(n_images: int = BOOK_IMAGES) -> Step:
     """The book's definition of the speed of learning of a layer (sec. 5.1)."""
     l, n, x = sympy.Symbol("l"), sympy.Symbol("n"), sympy.Symbol("x")
-    mean = sympy.Mul(sympy.Pow(n, -1, evaluate=False), sympy.Sum(sympy.Symbol("dC_x/db^l_j"), (x, 1, n)),
-                     evaluate=False)  # fmt: skip
+    mean = sympy.Mul(
+        sympy.Pow(n, -1, evaluate=False), sympy.Sum(sympy.Symbol("dC_x/db^l_j"), (x, 1, n)), evaluate=False
+    )
     return Step(
-        tx("The book's speed of learning of hidden layer {} is the length {} of the vector of mean bias "
-           "gradients over the {} training images ({}):", l, speed(l), f"{n} = {n_images:,}",
-           "the book's generate_gradient.py"),
+        tx(
+            "The book's speed of learning of hidden layer {} is the length {} of the vector of mean bias "
+            "gradients over the {} training images ({}):",
+            l,
+            speed(l),
+            f"{n} = {n_images:,}",
+            "the book's generate_gradient.py",
+        ),
         sympy.Eq(sympy.Symbol("delta^l_j"), mean, evaluate=False),
-    )  # fmt: skip
+    )
 
 
 def norms_table(mean: dict, std: dict, book: dict, n_seeds: int) -> Table:
@@ -136,6 +142,12 @@ def norms_table(mean: dict, std: dict, book: dict, n_seeds: int) -> Table:
     rows = []
     for h in sorted(mean):
         for j in range(h):
-            rows.append((tx("{}", h), tx("{}", j + 1), Num(float(mean[h][j]), err=float(std[h][j])),
-                         Num(float(book[h][j]), sig=3)))  # fmt: skip
+            rows.append(
+                (
+                    tx("{}", h),
+                    tx("{}", j + 1),
+                    Num(float(mean[h][j]), err=float(std[h][j])),
+                    Num(float(book[h][j]), sig=3),
+                )
+            )
     return Table(("hidden layers", "layer", seeds_label(n_seeds), "book (one run)"), tuple(rows))

@@ -66,8 +66,9 @@ def _trainer_against_network(X, y, X_val, n: int, lmbda: float) -> tuple[float, 
     nets = [Network(network_sizes(h), seed=0) for h in DEPTHS]
     trainer = StackedSGD(nets, active=np.any(X != 0, axis=0))
     order = np.random.default_rng(12345).permutation(len(X))[:500]
-    trainer.epoch(trainer.restrict(X[order]), one_hot(y[order], 10), np.arange(500), BATCH, ETA,
-                  1.0 - ETA * lmbda / n)  # fmt: skip
+    trainer.epoch(
+        trainer.restrict(X[order]), one_hot(y[order], 10), np.arange(500), BATCH, ETA, 1.0 - ETA * lmbda / n
+    )
     for i in range(0, 500, BATCH):
         idx = order[i : i + BATCH]
         for net in nets:
@@ -78,7 +79,9 @@ def _trainer_against_network(X, y, X_val, n: int, lmbda: float) -> tuple[float, 
         for a, b in zip(ws + bs, net.weights + net.biases, strict=True):
             diff, scale = max(diff, float(np.abs(a - b).max())), max(scale, float(np.abs(b).max()))
     labels = trainer.predict(X_val)
-    mismatches = sum(int(np.sum(p != net.feedforward(X_val).argmax(axis=1))) for p, net in zip(labels, nets, strict=True))
+    mismatches = sum(
+        int(np.sum(p != net.feedforward(X_val).argmax(axis=1))) for p, net in zip(labels, nets, strict=True)
+    )
     return diff, scale, mismatches, len(DEPTHS) * len(X_val)
 
 
@@ -92,27 +95,56 @@ class MnistDepthAccuracy(Problem):
         data = load_data(options)
         info = data_info(data)
         default = BOOK_SCALE_SEEDS if info.book_scale else 3
-        n_seeds = seed_count(options, default, 2, MAX_SEEDS,
-                             "40 seeds take about a minute on the embedded data, 10 at the book's scale")  # fmt: skip
+        n_seeds = seed_count(
+            options,
+            default,
+            2,
+            MAX_SEEDS,
+            "40 seeds take about a minute on the embedded data, 10 at the book's scale",
+        )
         X, y = np.asarray(data.train.X, dtype=float), np.asarray(data.train.y)
         Xv, yv = np.asarray(data.validation.X, dtype=float), np.asarray(data.validation.y)
         n, lmbda = len(X), lmbda_per_image(len(X))
-        run = depth_accuracy(X, y, Xv, yv, DEPTHS, n_seeds, 3 if options.quick else BOOK_EPOCHS, BATCH, ETA,
-                             lmbda, progress=options.sub(0.0, 0.95).progress)  # fmt: skip
+        run = depth_accuracy(
+            X,
+            y,
+            Xv,
+            yv,
+            DEPTHS,
+            n_seeds,
+            3 if options.quick else BOOK_EPOCHS,
+            BATCH,
+            ETA,
+            lmbda,
+            progress=options.sub(0.0, 0.95).progress,
+        )
         diff, scale, mismatches, compared = _trainer_against_network(X, y, Xv, n, lmbda)
         options.report(1.0, "depth accuracy: done")
-        return DepthResult(run, info, options.quick, dict(BOOK_DEPTH_ACCURACY), diff, scale, mismatches, compared)
+        return DepthResult(
+            run, info, options.quick, dict(BOOK_DEPTH_ACCURACY), diff, scale, mismatches, compared
+        )
 
     def answer(self, r: DepthResult) -> dict:
         run, book = r.run, r.book
         pairs = [(a, b) for a in DEPTHS for b in DEPTHS if a < b]
-        exceed = {f"{a}-{b}": bool(abs(book[a] - book[b]) > 2 * np.hypot(run.std[a], run.std[b])) for a, b in pairs}
+        exceed = {
+            f"{a}-{b}": bool(abs(book[a] - book[b]) > 2 * np.hypot(run.std[a], run.std[b])) for a, b in pairs
+        }
         return {
-            "mean": run.mean, "std": run.std, "book": book, "accuracy": run.accuracy, "history": run.history,
-            "seeds": len(run.seeds), "epochs": run.epochs, "lmbda": run.lmbda, "n_train": run.n_train,
-            "n_validation": run.n_validation, "book_within_spread": self._within(r),
-            "paired_difference_from_2": self._paired(r), "book_differences_exceed_spread": exceed,
-        }  # fmt: skip
+            "mean": run.mean,
+            "std": run.std,
+            "book": book,
+            "accuracy": run.accuracy,
+            "history": run.history,
+            "seeds": len(run.seeds),
+            "epochs": run.epochs,
+            "lmbda": run.lmbda,
+            "n_train": run.n_train,
+            "n_validation": run.n_validation,
+            "book_within_spread": self._within(r),
+            "paired_difference_from_2": self._paired(r),
+            "book_differences_exceed_spread": exceed,
+        }
 
     @staticmethod
     def _within(r: DepthResult) -> dict[int, float]:
@@ -132,104 +164,203 @@ class MnistDepthAccuracy(Problem):
         n, run = len(r.run.seeds), r.run
         ours = join(seed_stat(run.accuracy[h], percent=True) for h in DEPTHS)
         verdict, reason = self._verdict(r)
-        findings = [Finding(tx("accuracy of 1, 2, 3, 4 hidden layers after 30 epochs"),
-                            tx("96.48, 96.90, 96.57, 96.53 % (one run each)"),
-                            tx("{} ({}, {})", ours, seeds_label(n), r.data.words()), verdict)]  # fmt: skip
+        findings = [
+            Finding(
+                tx("accuracy of 1, 2, 3, 4 hidden layers after 30 epochs"),
+                tx("96.48, 96.90, 96.57, 96.53 % (one run each)"),
+                tx("{} ({}, {})", ours, seeds_label(n), r.data.words()),
+                verdict,
+            )
+        ]
         return Writeup(
             statement=tx(
                 "Train networks with 1, 2, 3 and 4 hidden layers of 30 neurons for 30 epochs (mini-batch 10, "
                 "{}, {} on 50,000 images) and compare their validation accuracy. The book gets 96.48, 96.90, "
                 "96.57 and 96.53 percent: one extra layer helps a little, more do not, and the last drop is "
-                "'probably not statistically significant'.", sympy.Eq(ETA_SYMBOL, sympy.Float("0.1")),
-                sympy.Eq(sympy.Symbol("lambda"), sympy.Float("5.0"))),
-            answer_text=tx("After {} epochs on {}: {} for 1, 2, 3 and 4 hidden layers ({}). {}", run.epochs,
-                           r.data.words(), ours, seeds_label(n), reason),
-            steps=self._steps(r), answer_lines=self._answer_lines(r), findings=findings, verdict=verdict,
+                "'probably not statistically significant'.",
+                sympy.Eq(ETA_SYMBOL, sympy.Float("0.1")),
+                sympy.Eq(sympy.Symbol("lambda"), sympy.Float("5.0")),
+            ),
+            answer_text=tx(
+                "After {} epochs on {}: {} for 1, 2, 3 and 4 hidden layers ({}). {}",
+                run.epochs,
+                r.data.words(),
+                ours,
+                seeds_label(n),
+                reason,
+            ),
+            steps=self._steps(r),
+            answer_lines=self._answer_lines(r),
+            findings=findings,
+            verdict=verdict,
             verdict_reason=reason,
-        )  # fmt: skip
+        )
 
     def _verdict(self, r: DepthResult) -> tuple[Verdict, object]:
         if not r.decided:
-            why = ("the 3-epoch quick run is not the book's protocol" if r.quick or r.run.epochs != BOOK_EPOCHS
-                   else "on 4,000 training images the networks stop near 92 % instead of 96-97 % and the "
-                        "four-layer networks are still unstable, so the comparison needs the book's 50,000 images")
-            return Verdict.INCONCLUSIVE, tx("Inconclusive: {}; run {} with the full MNIST files.", why,
-                                            FULL_DATA_COMMAND)  # fmt: skip
+            why = (
+                "the 3-epoch quick run is not the book's protocol"
+                if r.quick or r.run.epochs != BOOK_EPOCHS
+                else "on 4,000 training images the networks stop near 92 % instead of 96-97 % and the "
+                "four-layer networks are still unstable, so the comparison needs the book's 50,000 images"
+            )
+            return Verdict.INCONCLUSIVE, tx(
+                "Inconclusive: {}; run {} with the full MNIST files.", why, FULL_DATA_COMMAND
+            )
         within = self._within(r)
         paired = self._paired(r)
         lower = all(float(paired[h].mean()) <= 0 for h in (3, 4))
         ok = within[1] <= 1 and within[2] <= 1 and lower
-        deep = join(tx("{} hidden layers {} points ({} of {} seeds lower)", h,
-                       seed_stat(100 * paired[h]), int(np.sum(paired[h] < 0)), len(paired[h])) for h in (3, 4))
+        deep = join(
+            tx(
+                "{} hidden layers {} points ({} of {} seeds lower)",
+                h,
+                seed_stat(100 * paired[h]),
+                int(np.sum(paired[h] < 0)),
+                len(paired[h]),
+            )
+            for h in (3, 4)
+        )
         return (Verdict.CONFIRMED if ok else Verdict.NOT_REPRODUCED), tx(
-            "The book's 1 and 2 hidden layers lie {} our seed spread; 3 and 4 hidden layers, against 2 on the "
+            "The book's 1 and 2 hidden layers lie {} our seed spread; 3 and 4 hidden layers, against 2 on "
+            "the "
             "same mini-batches: {}; the book's 96.57 and 96.53 % lie {} and {} half-widths from our means.",
-            "within" if within[1] <= 1 and within[2] <= 1 else "outside", deep, Num(within[3], sig=2),
-            Num(within[4], sig=2))  # fmt: skip
+            "within" if within[1] <= 1 and within[2] <= 1 else "outside",
+            deep,
+            Num(within[3], sig=2),
+            Num(within[4], sig=2),
+        )
 
     def _answer_lines(self, r: DepthResult) -> list[AnswerLine]:
         n, paired = len(r.run.seeds), self._paired(r)
-        rows = tuple((tx("{}", h), seed_stat(r.run.accuracy[h], percent=True), Num(r.book[h], sig=4, percent=True),
-                      seed_stat(100 * paired[h]) if h != 2 else tx("0")) for h in DEPTHS)  # fmt: skip
-        table = Table(("hidden layers", f"ours ({seeds_label(n)})", "book (one run)",
-                       "minus 2 hidden layers, points"), rows)  # fmt: skip
-        return [AnswerLine(tx("validation accuracy after {} epochs", r.run.epochs), table, key="mean"),
-                AnswerLine(tx("data"), r.data.words())]  # fmt: skip
+        rows = tuple(
+            (
+                tx("{}", h),
+                seed_stat(r.run.accuracy[h], percent=True),
+                Num(r.book[h], sig=4, percent=True),
+                seed_stat(100 * paired[h]) if h != 2 else tx("0"),
+            )
+            for h in DEPTHS
+        )
+        table = Table(
+            ("hidden layers", f"ours ({seeds_label(n)})", "book (one run)", "minus 2 hidden layers, points"),
+            rows,
+        )
+        return [
+            AnswerLine(tx("validation accuracy after {} epochs", r.run.epochs), table, key="mean"),
+            AnswerLine(tx("data"), r.data.words()),
+        ]
 
     def _steps(self, r: DepthResult) -> list[Step]:
         w, n_, m, eta, lam = sympy.symbols("w n m eta lambda", positive=True)
         update = ordered_sum(ordered(1 - eta * lam / n_, w), -ordered(eta / m, sympy.Symbol("nabla_w C")))
         steps = [
-            Step(tx("Train [784, 30, ..., 30, 10] with 1, 2, 3 and 4 hidden layers with the book's "
-                    "network2.SGD: {} epochs of mini-batches of {}, {}, and the update of L2-regularised SGD on "
-                    "{} training images with {}:", r.run.epochs, BATCH, sympy.Eq(eta, sympy.Float("0.1")),
-                    sympy.Eq(n_, r.run.n_train), sympy.Eq(lam, sympy.Float(f"{r.run.lmbda:.6g}"))),
-                 sympy.Eq(sympy.Symbol("w'"), update, evaluate=False)),
-            Step(tx("A seed fixes the initialisation and the order of the mini-batches; within a seed every "
+            Step(
+                tx(
+                    "Train [784, 30, ..., 30, 10] with 1, 2, 3 and 4 hidden layers with the book's "
+                    "network2.SGD: {} epochs of mini-batches of {}, {}, and the update of L2-regularised "
+                    "SGD on "
+                    "{} training images with {}:",
+                    r.run.epochs,
+                    BATCH,
+                    sympy.Eq(eta, sympy.Float("0.1")),
+                    sympy.Eq(n_, r.run.n_train),
+                    sympy.Eq(lam, sympy.Float(f"{r.run.lmbda:.6g}")),
+                ),
+                sympy.Eq(sympy.Symbol("w'"), update, evaluate=False),
+            ),
+            Step(
+                tx(
+                    "A seed fixes the initialisation and the order of the mini-batches; within a seed every "
                     "depth sees the same mini-batches, so differences between depths are paired. The "
                     "validation accuracy is recorded after every epoch, as the book's "
-                    "monitor_evaluation_accuracy does.")),
-        ]  # fmt: skip
+                    "monitor_evaluation_accuracy does."
+                )
+            ),
+        ]
         if r.run.n_train != BOOK_TRAIN:
-            steps.append(Step(tx(
-                "On {} training images instead of the book's 50,000 the weight decay per image is kept: "
-                "{} (the literal 5.0 would decay the weights {} times harder).",
-                f"{r.run.n_train:,}", sympy.Eq(lam, sympy.Mul(sympy.Float("5.0"), n_, sympy.Pow(50_000, -1,
-                                                                                                 evaluate=False),
-                                                                  evaluate=False)),
-                Num(BOOK_TRAIN / r.run.n_train, sig=3))))  # fmt: skip
-        steps.append(Step(tx("The book ran each depth once; one more run of ours falls, with probability "
-                             "0.95, within our mean plus or minus the half-width of Student's prediction "
-                             "interval (as in the initial-speeds problem). Ours ({}) beside the book's:",
-                             seeds_label(len(r.run.seeds))), table=self._answer_lines(r)[0].value))  # fmt: skip
+            steps.append(
+                Step(
+                    tx(
+                        "On {} training images instead of the book's 50,000 the weight decay per image is "
+                        "kept: "
+                        "{} (the literal 5.0 would decay the weights {} times harder).",
+                        f"{r.run.n_train:,}",
+                        sympy.Eq(
+                            lam,
+                            sympy.Mul(
+                                sympy.Float("5.0"), n_, sympy.Pow(50_000, -1, evaluate=False), evaluate=False
+                            ),
+                        ),
+                        Num(BOOK_TRAIN / r.run.n_train, sig=3),
+                    )
+                )
+            )
+        steps.append(
+            Step(
+                tx(
+                    "The book ran each depth once; one more run of ours falls, with probability "
+                    "0.95, within our mean plus or minus the half-width of Student's prediction "
+                    "interval (as in the initial-speeds problem). Ours ({}) beside the book's:",
+                    seeds_label(len(r.run.seeds)),
+                ),
+                table=self._answer_lines(r)[0].value,
+            )
+        )
         return steps
 
     def checks(self, r: DepthResult) -> list[Check]:
         out = [
-            Check(tx("the stacked trainer makes exactly the book's SGD updates (50 mini-batches of 10, all "
-                     "depths)"), ("StackedSGD (all depths in one pass)", "Network.gradient_step per network"),
-                  r.trainer_difference, 1e-10 * r.weight_scale,
-                  detail=tx("largest weight difference after 50 steps {:.2}, largest weight {:.3}",
-                            r.trainer_difference, r.weight_scale),
-                  catches=tx("a wrong decay factor, learning rate or bias update in the trainer")),
-            Check.count(tx("the trainer labels every validation image as Network.feedforward does"),
-                        r.prediction_mismatches, ("StackedSGD.predict", "Network.feedforward, largest output"),
-                        detail=tx("{} of {} labels differ", r.prediction_mismatches, r.n_compared),
-                        catches=tx("networks of different depths mixed up in the stacked forward pass")),
-        ]  # fmt: skip
+            Check(
+                tx(
+                    "the stacked trainer makes exactly the book's SGD updates (50 mini-batches of 10, all "
+                    "depths)"
+                ),
+                ("StackedSGD (all depths in one pass)", "Network.gradient_step per network"),
+                r.trainer_difference,
+                1e-10 * r.weight_scale,
+                detail=tx(
+                    "largest weight difference after 50 steps {:.2}, largest weight {:.3}",
+                    r.trainer_difference,
+                    r.weight_scale,
+                ),
+                catches=tx("a wrong decay factor, learning rate or bias update in the trainer"),
+            ),
+            Check.count(
+                tx("the trainer labels every validation image as Network.feedforward does"),
+                r.prediction_mismatches,
+                ("StackedSGD.predict", "Network.feedforward, largest output"),
+                detail=tx("{} of {} labels differ", r.prediction_mismatches, r.n_compared),
+                catches=tx("networks of different depths mixed up in the stacked forward pass"),
+            ),
+        ]
         if r.decided:
             within = self._within(r)
-            out.append(Check(
-                tx("1 and 2 hidden layers: the book's 96.48 and 96.90 % lie where one run of ours falls"),
-                ("the book's network2.SGD runs (one per depth)",
-                 tx("{} seeds here, 95 % prediction interval", len(r.run.seeds))),
-                max(within[1], within[2]), 1.0,
-                detail=tx("distance of the book's value from our mean in half-widths: 1 hidden layer {}, "
-                          "2 hidden layers {}", Num(within[1], sig=2), Num(within[2], sig=2)),
-                catches=tx("the literal {} on a subset, or a wrong learning rate, moves our accuracy by "
-                           "far more than the seed spread", sympy.Eq(sympy.Symbol("lambda"), 5)),
-                verdict=Verdict.CONFIRMED if max(within[1], within[2]) <= 1 else Verdict.NOT_REPRODUCED,
-                book=[r.book[1], r.book[2]], computed=[r.run.mean[1], r.run.mean[2]]))  # fmt: skip
+            out.append(
+                Check(
+                    tx("1 and 2 hidden layers: the book's 96.48 and 96.90 % lie where one run of ours falls"),
+                    (
+                        "the book's network2.SGD runs (one per depth)",
+                        tx("{} seeds here, 95 % prediction interval", len(r.run.seeds)),
+                    ),
+                    max(within[1], within[2]),
+                    1.0,
+                    detail=tx(
+                        "distance of the book's value from our mean in half-widths: 1 hidden layer {}, "
+                        "2 hidden layers {}",
+                        Num(within[1], sig=2),
+                        Num(within[2], sig=2),
+                    ),
+                    catches=tx(
+                        "the literal {} on a subset, or a wrong learning rate, moves our accuracy by "
+                        "far more than the seed spread",
+                        sympy.Eq(sympy.Symbol("lambda"), 5),
+                    ),
+                    verdict=Verdict.CONFIRMED if max(within[1], within[2]) <= 1 else Verdict.NOT_REPRODUCED,
+                    book=[r.book[1], r.book[2]],
+                    computed=[r.run.mean[1], r.run.mean[2]],
+                )
+            )
         return out
 
     def figures(self, r: DepthResult) -> list[Figure]:
@@ -239,25 +370,66 @@ class MnistDepthAccuracy(Problem):
         curves = []
         for h, color, ls in zip(DEPTHS, COLORS, styles, strict=True):
             mean, std = run.history[h].mean(axis=0), run.history[h].std(axis=0, ddof=1)
-            curves += [Series(epochs, mean - std, None, "fill", y2=mean + std, style={"color": color, "alpha": 0.2}),
-                       Series(epochs, mean, f"{h} hidden", "line", style={"color": color, "linestyle": ls}),
-                       Series([BOOK_EPOCHS], [r.book[h]], None, "scatter",
-                              style={"marker": "x", "s": 50, "color": color})]  # fmt: skip
+            curves += [
+                Series(epochs, mean - std, None, "fill", y2=mean + std, style={"color": color, "alpha": 0.2}),
+                Series(epochs, mean, f"{h} hidden", "line", style={"color": color, "linestyle": ls}),
+                Series(
+                    [BOOK_EPOCHS],
+                    [r.book[h]],
+                    None,
+                    "scatter",
+                    style={"marker": "x", "s": 50, "color": color},
+                ),
+            ]
         depth_panel = Panel(
-            series=[Series(list(DEPTHS), [run.mean[h] for h in DEPTHS], "ours (mean ± std)", "errorbar",
-                           yerr=[run.std[h] for h in DEPTHS]),
-                    Series(list(DEPTHS), [r.book[h] for h in DEPTHS], "book", "scatter",
-                           style={"marker": "x", "s": 60, "color": "#FF5555"})],
-            title="after the last epoch", xlabel="hidden layers", ylabel="validation accuracy", integer_x=True)
+            series=[
+                Series(
+                    list(DEPTHS),
+                    [run.mean[h] for h in DEPTHS],
+                    "ours (mean ± std)",
+                    "errorbar",
+                    yerr=[run.std[h] for h in DEPTHS],
+                ),
+                Series(
+                    list(DEPTHS),
+                    [r.book[h] for h in DEPTHS],
+                    "book",
+                    "scatter",
+                    style={"marker": "x", "s": 60, "color": "#FF5555"},
+                ),
+            ],
+            title="after the last epoch",
+            xlabel="hidden layers",
+            ylabel="validation accuracy",
+            integer_x=True,
+        )
         lo = min(float(np.percentile(run.history[h][:, -1], 0)) for h in DEPTHS)
-        epoch_panel = Panel(series=curves, title="every epoch (mean, band: ± std; crosses: the book)",
-                            xlabel="epoch", ylabel="validation accuracy", integer_x=True,
-                            ylim=(min(lo, min(r.book.values())) - 0.02, 1.0))  # fmt: skip
-        return [Figure("mnist-depth-accuracy", tx(
-            "Validation accuracy of 1 to 4 hidden layers: {} after {} epochs on {}, and the book's values "
-            "(50,000 images, one run each); right: every epoch, the band one standard deviation over seeds.",
-            seeds_label(n), run.epochs, r.data.words()), [depth_panel, epoch_panel], ncols=2, width=10.0,
-            height=3.6)]  # fmt: skip
+        epoch_panel = Panel(
+            series=curves,
+            title="every epoch (mean, band: ± std; crosses: the book)",
+            xlabel="epoch",
+            ylabel="validation accuracy",
+            integer_x=True,
+            ylim=(min(lo, min(r.book.values())) - 0.02, 1.0),
+        )
+        return [
+            Figure(
+                "mnist-depth-accuracy",
+                tx(
+                    "Validation accuracy of 1 to 4 hidden layers: {} after {} epochs on {}, and the book's "
+                    "values "
+                    "(50,000 images, one run each); right: every epoch, the band one standard deviation "
+                    "over seeds.",
+                    seeds_label(n),
+                    run.epochs,
+                    r.data.words(),
+                ),
+                [depth_panel, epoch_panel],
+                ncols=2,
+                width=10.0,
+                height=3.6,
+            )
+        ]
 
 
 __all__ = ["MnistDepthAccuracy", "DepthResult"]

@@ -65,7 +65,7 @@ class MnistInitialNorms(Problem):
     uses = frozenset({"seeds", "data"})
 
     def compute(self, options) -> InitialNormsResult:
-        n_seeds = seed_count(options, 20, 5, MAX_SEEDS, "1,000 seeds take about 15 s here")
+        n_seeds = seed_count(options, 20, 5, MAX_SEEDS, "500 seeds take about 8 s here")
         data = load_data(options)
         X, y = book_images(data)
         progress = options.sub(0.0, 0.8).progress
@@ -79,11 +79,16 @@ class MnistInitialNorms(Problem):
         fd = (finite_difference_bias_gradient(net, X, y, 0), finite_difference_bias_gradient(net, X, y, 3))
         options.report(1.0, "initial norms: done")
         return InitialNormsResult(
-            norms=r, bars=neuron_gradients(X, y, (784, 30, 30, 10), seed=0, top=6),
-            book={h: np.array(v) for h, v in BOOK_INITIAL_NORMS.items()}, data=data_info(data),
-            log_mean={h: v.mean(axis=0) for h, v in logs.items()}, halfwidth=half, not_increasing=rising,
-            backprop=(g[0], g[3]), differences=fd,
-        )  # fmt: skip
+            norms=r,
+            bars=neuron_gradients(X, y, (784, 30, 30, 10), seed=0, top=6),
+            book={h: np.array(v) for h, v in BOOK_INITIAL_NORMS.items()},
+            data=data_info(data),
+            log_mean={h: v.mean(axis=0) for h, v in logs.items()},
+            halfwidth=half,
+            not_increasing=rising,
+            backprop=(g[0], g[3]),
+            differences=fd,
+        )
 
     def answer(self, r: InitialNormsResult) -> dict:
         return {
@@ -108,29 +113,53 @@ class MnistInitialNorms(Problem):
         four = join(Num(float(m), err=float(s)) for m, s in zip(r.norms.mean[4], r.norms.std[4], strict=True))
         return Writeup(
             statement=tx(
-                "For [784, 30, 30, 10], [784, 30, 30, 30, 10] and [784, 30, 30, 30, 30, 10] networks with the "
+                "For [784, 30, 30, 10], [784, 30, 30, 30, 10] and [784, 30, 30, 30, 30, 10] networks with "
+                "the "
                 "book's initialisation, compute the speed of learning {} of each hidden layer on the first "
                 "{} training images. The book finds 0.07, 0.31 / 0.012, 0.060, 0.283 / 0.003, 0.017, 0.070, "
-                "0.285: early layers learn much more slowly than later ones.", speed("l"), f"{BOOK_IMAGES:,}"),
+                "0.285: early layers learn much more slowly than later ones.",
+                speed("l"),
+                f"{BOOK_IMAGES:,}",
+            ),
             answer_text=tx(
                 "Each hidden layer starts about five times slower than the next: with four hidden layers the "
                 "speeds are {} ({}). {} of the book's 9 printed speeds lie within the 95 % interval of one "
-                "run of ours.", four, seeds_label(n), inside),
+                "run of ours.",
+                four,
+                seeds_label(n),
+                inside,
+            ),
             steps=self._steps(r),
             answer_lines=[
-                AnswerLine(tx("speeds {} at initialisation, ours ({}) and the book's", speed("l"),
-                              seeds_label(n)), norms_table(r.norms.mean, r.norms.std, r.book, n), key="mean"),
-                AnswerLine(tx("data"), tx("the first {} training images of {}", f"{BOOK_IMAGES:,}", r.data.words())),
+                AnswerLine(
+                    tx("speeds {} at initialisation, ours ({}) and the book's", speed("l"), seeds_label(n)),
+                    norms_table(r.norms.mean, r.norms.std, r.book, n),
+                    key="mean",
+                ),
+                AnswerLine(
+                    tx("data"), tx("the first {} training images of {}", f"{BOOK_IMAGES:,}", r.data.words())
+                ),
             ],
-            findings=[Finding(
-                tx("at initialisation {} (4 hidden layers)", sympy.StrictLessThan(speed(1), speed(2))),
-                tx("0.003, 0.017, 0.070, 0.285 (one run)"), tx("{} ({})", four, seeds_label(n)), verdict)],
+            findings=[
+                Finding(
+                    tx("at initialisation {} (4 hidden layers)", sympy.StrictLessThan(speed(1), speed(2))),
+                    tx("0.003, 0.017, 0.070, 0.285 (one run)"),
+                    tx("{} ({})", four, seeds_label(n)),
+                    verdict,
+                )
+            ],
             verdict=verdict,
             verdict_reason=tx(
                 "{} of the book's 9 speeds lie within the 95 % interval where one run of ours falls ({} "
                 "on {}), and {} of {} runs have speeds increasing strictly from the first hidden layer to "
-                "the last.", inside, seeds_label(n), r.data.words(), 3 * n - r.not_increasing, 3 * n),
-        )  # fmt: skip
+                "the last.",
+                inside,
+                seeds_label(n),
+                r.data.words(),
+                3 * n - r.not_increasing,
+                3 * n,
+            ),
+        )
 
     def _steps(self, r: InitialNormsResult) -> list[Step]:
         n = len(r.norms.seeds)
@@ -139,93 +168,221 @@ class MnistInitialNorms(Problem):
         for h in DEPTHS:
             for j in range(h - 1):
                 ratio = r.norms.norms[h][:, j + 1] / r.norms.norms[h][:, j]
-                rows.append((tx("{}", h), tx("{}", sympy.Eq(sympy.Symbol("l"), j + 1)),
-                             Num(float(ratio.mean()), err=float(ratio.std(ddof=1))),
-                             Num(float(r.book[h][j + 1] / r.book[h][j]), sig=2)))  # fmt: skip
-        ratios = Table(("hidden layers", "from layer", seeds_label(n), "book"), tuple(rows),
-                       tx("how many times faster layer {} learns than layer {}", sympy.Symbol("l") + 1,
-                          sympy.Symbol("l")))  # fmt: skip
+                rows.append(
+                    (
+                        tx("{}", h),
+                        tx("{}", sympy.Eq(sympy.Symbol("l"), j + 1)),
+                        Num(float(ratio.mean()), err=float(ratio.std(ddof=1))),
+                        Num(float(r.book[h][j + 1] / r.book[h][j]), sig=2),
+                    )
+                )
+        ratios = Table(
+            ("hidden layers", "from layer", seeds_label(n), "book"),
+            tuple(rows),
+            tx(
+                "how many times faster layer {} learns than layer {}",
+                sympy.Symbol("l") + 1,
+                sympy.Symbol("l"),
+            ),
+        )
         return [
             delta_step(),
-            Step(tx("For each of {} seeds, initialise the network with the book's weights, drawn from a "
+            Step(
+                tx(
+                    "For each of {} seeds, initialise the network with the book's weights, drawn from a "
                     "normal distribution of variance {}, and biases of variance 1, and compute every {} with "
-                    "one backpropagation pass over the first {} training images of {}.", n,
-                    1 / sympy.Symbol("n_in"), sympy.Symbol("delta^l"), f"{BOOK_IMAGES:,}", r.data.words())),
-            Step(tx("The book prints one run. The speeds are positive and skewed, so we compare on the "
+                    "one backpropagation pass over the first {} training images of {}.",
+                    n,
+                    1 / sympy.Symbol("n_in"),
+                    sympy.Symbol("delta^l"),
+                    f"{BOOK_IMAGES:,}",
+                    r.data.words(),
+                )
+            ),
+            Step(
+                tx(
+                    "The book prints one run. The speeds are positive and skewed, so we compare on the "
                     "logarithmic scale: one more run falls, with probability 0.95, within the mean of the "
-                    "logarithms over the {} seeds plus or minus the half-width (Student's {}, {} the standard "
-                    "deviation of the logarithms)", N, sympy.Symbol("t"), s),
-                 sympy.Eq(sympy.Symbol("h"), ordered(t, s, sympy.sqrt(1 + 1 / N)), evaluate=False)),
-            Step(tx("Each layer learns about five times faster than the one before it, in the book's run as "
-                    "in ours:"), table=ratios),
-        ]  # fmt: skip
+                    "logarithms over the {} seeds plus or minus the half-width (Student's {}, {} the "
+                    "standard "
+                    "deviation of the logarithms)",
+                    N,
+                    sympy.Symbol("t"),
+                    s,
+                ),
+                sympy.Eq(sympy.Symbol("h"), ordered(t, s, sympy.sqrt(1 + 1 / N)), evaluate=False),
+            ),
+            Step(
+                tx(
+                    "Each layer learns about five times faster than the one before it, in the book's run as "
+                    "in ours:"
+                ),
+                table=ratios,
+            ),
+        ]
 
     def checks(self, r: InitialNormsResult) -> list[Check]:
         n = len(r.norms.seeds)
-        out = []
-        for h, score in self._scores(r).items():
-            lines = join(tx("layer {}: book {}, ours {} (interval {} to {})", j + 1, Num(float(r.book[h][j]), sig=3),
-                            Num(float(r.norms.mean[h][j]), err=float(r.norms.std[h][j])),
-                            Num(10 ** (r.log_mean[h][j] - r.halfwidth[h][j]), sig=3),
-                            Num(10 ** (r.log_mean[h][j] + r.halfwidth[h][j]), sig=3)) for j in range(h))
-            out.append(Check(
-                tx("{} hidden layers: each of the book's initial speeds lies where one run of ours falls", h),
-                ("the book's generate_gradient.py (one run)", tx("{} seeds here, 95 % prediction interval", n)),
-                float(score.max()), 1.0, verdict=Verdict.CONFIRMED if score.max() <= 1 else Verdict.NOT_REPRODUCED,
-                detail=tx("{}; agreement is the largest distance of the book's value from our mean, in "
-                          "half-widths of the interval (logarithmic scale)", lines),
-                catches=tx("a wrong initial scale (weights of variance 1 instead of {}) or the mean of "
-                           "per-image gradient norms instead of the norm of the mean gradient changes the "
-                           "speeds by a factor of 2 or more, beyond the interval", 1 / sympy.Symbol("n_in")),
-                book=r.book[h].tolist(), computed=r.norms.mean[h].tolist()))  # fmt: skip
-        out.append(Check.count(
-            tx("early hidden layers learn slower than later ones, {} in every run", sympy.StrictLessThan(
-                speed(1), speed(2))), r.not_increasing,
-            ("the book's table: every hidden layer faster than the one before", "backpropagation, every seed"),
-            detail=tx("{} of {} runs (seeds times depths) do not increase strictly", r.not_increasing, 3 * n),
-            catches=tx("hidden layers stored in reverse order, or gradients taken from the wrong layer"),
-            verdict=Verdict.CONFIRMED if r.not_increasing == 0 else Verdict.NOT_REPRODUCED))  # fmt: skip
-        rel = max(float(np.linalg.norm(f - b) / np.linalg.norm(b))
-                  for f, b in zip(r.differences, r.backprop, strict=True))  # fmt: skip
-        out.append(Check(
-            tx("the speeds come from correct gradients: {} and {} of backpropagation equal central "
-               "differences of the cost", sympy.Symbol("delta^1"), sympy.Symbol("delta^4")),
-            ("Network.bias_gradients (backpropagation)", "central differences of the cost, step 0.00001"),
-            rel, 1e-6, detail=tx("[784, 30, 30, 30, 30, 10], seed 0: {} = {}, {} = {}; largest relative "
-                                 "difference of the vectors {:.2}", speed(1), Num(float(np.linalg.norm(
-                                     r.backprop[0])), sig=6), speed(4), Num(float(np.linalg.norm(r.backprop[1])),
-                                                                            sig=6), rel),
-            catches=tx("a missing factor {} or a transposed weight matrix in backpropagation",
-                       sympy.Symbol("sigma'"))))  # fmt: skip
-        return out
+        out = [_book_check(r, h, score, n) for h, score in self._scores(r).items()]
+        out.append(
+            Check.count(
+                tx("early hidden layers learn slower than later ones, {} in every run", _rising()),
+                r.not_increasing,
+                (
+                    "the book's table: every hidden layer faster than the one before",
+                    "backpropagation, every seed",
+                ),
+                detail=tx(
+                    "{} of {} runs (seeds times depths) do not increase strictly", r.not_increasing, 3 * n
+                ),
+                catches=tx("hidden layers stored in reverse order, or gradients taken from the wrong layer"),
+                verdict=Verdict.CONFIRMED if r.not_increasing == 0 else Verdict.NOT_REPRODUCED,
+            )
+        )
+        return out + [_gradient_check(r)]
 
     def figures(self, r: InitialNormsResult) -> list[Figure]:
         n = len(r.norms.seeds)
-        panels = []
-        for h in DEPTHS:
-            layers = np.arange(1, h + 1)
-            panels.append(Panel(
-                series=[
-                    Series(np.tile(layers, (n, 1)).ravel() + 0.12, r.norms.norms[h].ravel(), "seeds", "scatter",
-                           style={"alpha": 0.35, "s": 8, "color": "gray"}),
-                    Series(layers, r.norms.mean[h], "mean ± std", "errorbar", yerr=r.norms.std[h]),
-                    Series(layers, r.book[h], "book", "scatter", style={"marker": "x", "s": 60, "color": "#FF5555"}),
-                ],
-                title=f"{h} hidden layers", xlabel="hidden layer", ylabel=r"$\|\delta^l\|$", yscale="log",
-                legend=h == 2, integer_x=True))  # fmt: skip
-        top = 1.1 * max(float(np.abs(d).max()) for d in r.bars.delta)
-        bars = [Panel(series=[Series(np.arange(1, 7), np.abs(r.bars.delta[j]), f"hidden layer {j + 1}", "bar",
-                                     style={"color": COLORS[j]})],
-                      title=f"hidden layer {j + 1}", xlabel="neuron $j$", ylabel=r"$|\partial C/\partial b_j|$",
-                      ylim=(0.0, top), legend=False, integer_x=True) for j in range(2)]  # fmt: skip
+        caption = tx(
+            "Speed of learning {} of each hidden layer at initialisation: {} (bars), each seed (dots), and "
+            "the "
+            "book's values (crosses); logarithmic scale.",
+            speed("l"),
+            seeds_label(n),
+        )
+        panels = [_norms_panel(r, h) for h in DEPTHS]
         return [
-            Figure("mnist-initial-norms", tx("Speed of learning {} of each hidden layer at initialisation: {} "
-                                             "(bars), each seed (dots), and the book's values (crosses); "
-                                             "logarithmic scale.", speed("l"), seeds_label(n)),
-                   panels, ncols=3, width=9.6, height=3.2),
-            Figure("mnist-initial-gradient-bars", tx(
-                "The book's picture: {} of the first six neurons of each hidden layer of a [784, 30, 30, 10] "
-                "network just after initialisation (seed 0, {} images); {} = {} and {} = {}. The second hidden "
-                "layer's bars are mostly larger.", sympy.Abs(sympy.Symbol("dC/db_j")), f"{BOOK_IMAGES:,}", speed(1),
-                Num(r.bars.layer_norms[0], sig=3), speed(2), Num(r.bars.layer_norms[1], sig=3)), bars, ncols=2),
-        ]  # fmt: skip
+            Figure("mnist-initial-norms", caption, panels, ncols=3, width=9.6, height=3.2),
+            _bars_figure(r),
+        ]
+
+
+def _rising():
+    return sympy.StrictLessThan(speed(1), speed(2))
+
+
+def _book_check(r: InitialNormsResult, h: int, score: np.ndarray, n: int) -> Check:
+    """The book's speeds for ``h`` hidden layers against the interval where one run of ours falls."""
+    lines = join(
+        tx(
+            "layer {}: book {}, ours {} (interval {} to {})",
+            j + 1,
+            Num(float(r.book[h][j]), sig=3),
+            Num(float(r.norms.mean[h][j]), err=float(r.norms.std[h][j])),
+            Num(10 ** (r.log_mean[h][j] - r.halfwidth[h][j]), sig=3),
+            Num(10 ** (r.log_mean[h][j] + r.halfwidth[h][j]), sig=3),
+        )
+        for j in range(h)
+    )
+    return Check(
+        tx("{} hidden layers: each of the book's initial speeds lies where one run of ours falls", h),
+        ("the book's generate_gradient.py (one run)", tx("{} seeds here, 95 % prediction interval", n)),
+        float(score.max()),
+        1.0,
+        verdict=Verdict.CONFIRMED if score.max() <= 1 else Verdict.NOT_REPRODUCED,
+        detail=tx(
+            "{}; agreement is the largest distance of the book's value from our mean, in half-widths of the "
+            "interval (logarithmic scale)",
+            lines,
+        ),
+        catches=tx(
+            "a wrong initial scale (weights of variance 1 instead of {}) or the mean of per-image gradient "
+            "norms instead of the norm of the mean gradient changes the speeds by a factor of 2 or more, "
+            "beyond the interval",
+            1 / sympy.Symbol("n_in"),
+        ),
+        book=r.book[h].tolist(),
+        computed=r.norms.mean[h].tolist(),
+    )
+
+
+def _gradient_check(r: InitialNormsResult) -> Check:
+    """Backpropagation's delta^1 and delta^4 against central differences of the cost."""
+    rel = max(
+        float(np.linalg.norm(f - b) / np.linalg.norm(b))
+        for f, b in zip(r.differences, r.backprop, strict=True)
+    )
+    return Check(
+        tx(
+            "the speeds come from correct gradients: {} and {} of backpropagation equal central differences "
+            "of the cost",
+            sympy.Symbol("delta^1"),
+            sympy.Symbol("delta^4"),
+        ),
+        ("Network.bias_gradients (backpropagation)", "central differences of the cost, step 0.00001"),
+        rel,
+        1e-6,
+        detail=tx(
+            "[784, 30, 30, 30, 30, 10], seed 0: {} = {}, {} = {}; largest relative difference of the "
+            "vectors {:.2}",
+            speed(1),
+            Num(float(np.linalg.norm(r.backprop[0])), sig=6),
+            speed(4),
+            Num(float(np.linalg.norm(r.backprop[1])), sig=6),
+            rel,
+        ),
+        catches=tx(
+            "a missing factor {} or a transposed weight matrix in backpropagation", sympy.Symbol("sigma'")
+        ),
+    )
+
+
+def _norms_panel(r: InitialNormsResult, h: int) -> Panel:
+    n, layers = len(r.norms.seeds), np.arange(1, h + 1)
+    seeds = np.tile(layers, (n, 1)).ravel() + 0.12
+    return Panel(
+        series=[
+            Series(
+                seeds,
+                r.norms.norms[h].ravel(),
+                "seeds",
+                "scatter",
+                style={"alpha": 0.35, "s": 8, "color": "gray"},
+            ),
+            Series(layers, r.norms.mean[h], "mean ± std", "errorbar", yerr=r.norms.std[h]),
+            Series(layers, r.book[h], "book", "scatter", style={"marker": "x", "s": 60, "color": "#FF5555"}),
+        ],
+        title=f"{h} hidden layers",
+        xlabel="hidden layer",
+        ylabel=r"$\|\delta^l\|$",
+        yscale="log",
+        legend=h == 2,
+        integer_x=True,
+    )
+
+
+def _bars_figure(r: InitialNormsResult) -> Figure:
+    """The book's bar picture: |dC/db_j| of six neurons of each hidden layer of [784, 30, 30, 10]."""
+    top = 1.1 * max(float(np.abs(d).max()) for d in r.bars.delta)
+    bars = [
+        Panel(
+            series=[
+                Series(
+                    np.arange(1, 7),
+                    np.abs(r.bars.delta[j]),
+                    f"hidden layer {j + 1}",
+                    "bar",
+                    style={"color": COLORS[j]},
+                )
+            ],
+            title=f"hidden layer {j + 1}",
+            xlabel="neuron $j$",
+            ylabel=r"$|\partial C/\partial b_j|$",
+            ylim=(0.0, top),
+            legend=False,
+            integer_x=True,
+        )
+        for j in range(2)
+    ]
+    caption = tx(
+        "The book's picture: {} of the first six neurons of each hidden layer of a [784, 30, 30, 10] network "
+        "just after initialisation (seed 0, {} images); {} = {} and {} = {}. The second hidden layer's bars "
+        "are mostly larger.",
+        sympy.Abs(sympy.Symbol("dC/db_j")),
+        f"{BOOK_IMAGES:,}",
+        speed(1),
+        Num(r.bars.layer_norms[0], sig=3),
+        speed(2),
+        Num(r.bars.layer_norms[1], sig=3),
+    )
+    return Figure("mnist-initial-gradient-bars", caption, bars, ncols=2)

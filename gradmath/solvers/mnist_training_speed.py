@@ -76,21 +76,40 @@ class MnistTrainingSpeed(Problem):
         n_seeds = seed_count(options, 5, 3, MAX_SEEDS, "24 seeds take about a minute on two cores here")
         data = load_data(options)
         X, y = book_images(data)
-        run = training_speed(X, y, DEPTHS, 150 if options.quick else BOOK_EPOCHS, ETA, BOOK_LMBDA, n_seeds,
-                             figure_seeds=1, progress=options.sub(0.0, 0.98).progress)  # fmt: skip
+        run = training_speed(
+            X,
+            y,
+            DEPTHS,
+            150 if options.quick else BOOK_EPOCHS,
+            ETA,
+            BOOK_LMBDA,
+            n_seeds,
+            figure_seeds=1,
+            progress=options.sub(0.0, 0.98).progress,
+        )
         options.report(1.0, "training speed: done")
         return SpeedResult(run, data_info(data), options.quick, np.median(run.ratios(4), axis=1))
 
     def answer(self, r: SpeedResult) -> dict:
         run = r.run
         return {
-            "norms": run.norms, "final_ratio": run.final_ratio,
+            "norms": run.norms,
+            "final_ratio": run.final_ratio,
             "median_ratio": {h: float(np.median(run.norms[h][:, -1] / run.norms[h][:, 0])) for h in DEPTHS},
-            "slowdown_seeds": r.slowdown, "slowdown_geometric_mean": float(10**r.log_mean),
-            "slowdown_interval": (float(10 ** (r.log_mean - r.halfwidth)), float(10 ** (r.log_mean + r.halfwidth))),
-            "seeds": len(run.runs), "epochs": run.epochs, "eta": run.eta, "lmbda": run.lmbda,
-            "n_images": run.n_images, "elapsed": run.elapsed, "gflops_per_second": run.gflops_per_second,
-        }  # fmt: skip
+            "slowdown_seeds": r.slowdown,
+            "slowdown_geometric_mean": float(10**r.log_mean),
+            "slowdown_interval": (
+                float(10 ** (r.log_mean - r.halfwidth)),
+                float(10 ** (r.log_mean + r.halfwidth)),
+            ),
+            "seeds": len(run.runs),
+            "epochs": run.epochs,
+            "eta": run.eta,
+            "lmbda": run.lmbda,
+            "n_images": run.n_images,
+            "elapsed": run.elapsed,
+            "gflops_per_second": run.gflops_per_second,
+        }
 
     def _verdict(self, r: SpeedResult) -> Verdict:
         if r.quick or r.run.epochs != BOOK_EPOCHS:
@@ -102,43 +121,89 @@ class MnistTrainingSpeed(Problem):
         n = len(r.slowdown)
         lo, hi = 10 ** (r.log_mean - r.halfwidth), 10 ** (r.log_mean + r.halfwidth)
         verdict = self._verdict(r)
-        ours = tx("typically {} (geometric mean of the per-run medians over {} runs; one run falls within {} to "
-                  "{} with probability 0.95)", Num(10**r.log_mean, sig=2), n, Num(lo, sig=2), Num(hi, sig=2))
-        reason = {Verdict.CONFIRMED: tx("the book's factor 100 lies within the interval where one run of ours "
-                                        "falls."),
-                  Verdict.NOT_REPRODUCED: tx("the book's factor 100 lies outside the interval where one run of "
-                                             "ours falls."),
-                  Verdict.INCONCLUSIVE: tx("the quick run trains {} epochs, not the book's 500.", r.run.epochs)}
+        ours = tx(
+            "typically {} (geometric mean of the per-run medians over {} runs; one run falls within {} to "
+            "{} with probability 0.95)",
+            Num(10**r.log_mean, sig=2),
+            n,
+            Num(lo, sig=2),
+            Num(hi, sig=2),
+        )
+        reason = {
+            Verdict.CONFIRMED: tx(
+                "the book's factor 100 lies within the interval where one run of ours falls."
+            ),
+            Verdict.NOT_REPRODUCED: tx(
+                "the book's factor 100 lies outside the interval where one run of ours falls."
+            ),
+            Verdict.INCONCLUSIVE: tx("the quick run trains {} epochs, not the book's 500.", r.run.epochs),
+        }
         return Writeup(
             statement=tx(
                 "Train [784, 30, 30, 10], [784, 30, 30, 30, 10] and [784, 30, 30, 30, 30, 10] networks by "
                 "full-batch gradient descent on {} training images for 500 epochs ({}, {}) and record the "
                 "speed {} of each hidden layer every epoch. The book: the speeds drop quickly, then "
                 "rebound; the first hidden layer always learns more slowly than later ones, in the "
-                "four-layer network roughly 100 times slower than the last.", f"{BOOK_IMAGES:,}",
-                sympy.Eq(sympy.Symbol("eta"), sympy.Float("0.1")), sympy.Eq(sympy.Symbol("lambda"), sympy.Float("5.0")),
-                speed("l")),
-            answer_text=tx("In every run and every epoch the first hidden layer learns more slowly than the "
-                           "last; with four hidden layers {} is {}.", speed_ratio(4), ours),
-            steps=self._steps(r), answer_lines=self._answer_lines(r),
-            findings=[Finding(tx("four hidden layers: the first learns about 100 times slower than the last"),
-                              tx("about 100 (one run)"), ours, verdict)],
-            verdict=verdict, verdict_reason=reason[verdict],
-        )  # fmt: skip
+                "four-layer network roughly 100 times slower than the last.",
+                f"{BOOK_IMAGES:,}",
+                sympy.Eq(sympy.Symbol("eta"), sympy.Float("0.1")),
+                sympy.Eq(sympy.Symbol("lambda"), sympy.Float("5.0")),
+                speed("l"),
+            ),
+            answer_text=tx(
+                "In every run and every epoch the first hidden layer learns more slowly than the "
+                "last; with four hidden layers {} is {}.",
+                speed_ratio(4),
+                ours,
+            ),
+            steps=self._steps(r),
+            answer_lines=self._answer_lines(r),
+            findings=[
+                Finding(
+                    tx("four hidden layers: the first learns about 100 times slower than the last"),
+                    tx("about 100 (one run)"),
+                    ours,
+                    verdict,
+                )
+            ],
+            verdict=verdict,
+            verdict_reason=reason[verdict],
+        )
 
     def _answer_lines(self, r: SpeedResult) -> list[AnswerLine]:
-        rows = tuple((tx("{}", h), Num(float(np.median(r.run.norms[h][:, -1] / r.run.norms[h][:, 0])), sig=3),
-                      Num(r.run.final_ratio[h], sig=3)) for h in DEPTHS)  # fmt: skip
-        table = Table(("hidden layers", "median over the epochs", "at the last epoch"), rows,
-                      tx("the book's run has one seed too; seed 0 here"))  # fmt: skip
+        rows = tuple(
+            (
+                tx("{}", h),
+                Num(float(np.median(r.run.norms[h][:, -1] / r.run.norms[h][:, 0])), sig=3),
+                Num(r.run.final_ratio[h], sig=3),
+            )
+            for h in DEPTHS
+        )
+        table = Table(
+            ("hidden layers", "median over the epochs", "at the last epoch"),
+            rows,
+            tx("the book's run has one seed too; seed 0 here"),
+        )
         n = len(r.slowdown)
         return [
-            AnswerLine(tx("{} of the first run (seed 0), {} the last hidden layer", speed_ratio("L"), sympy.Symbol("L")),
-                       table, key="final_ratio"),
-            AnswerLine(tx("four hidden layers, median over the epochs of {}, {} runs", speed_ratio(4), n),
-                       tx("{}: {}", seeds_label(n), seed_stat(r.slowdown)), key="slowdown_seeds"),
-            AnswerLine(tx("data"), tx("the first {} training images of {}", f"{BOOK_IMAGES:,}", r.data.words())),
-        ]  # fmt: skip
+            AnswerLine(
+                tx(
+                    "{} of the first run (seed 0), {} the last hidden layer",
+                    speed_ratio("L"),
+                    sympy.Symbol("L"),
+                ),
+                table,
+                key="final_ratio",
+            ),
+            AnswerLine(
+                tx("four hidden layers, median over the epochs of {}, {} runs", speed_ratio(4), n),
+                tx("{}: {}", seeds_label(n), seed_stat(r.slowdown)),
+                key="slowdown_seeds",
+            ),
+            AnswerLine(
+                tx("data"), tx("the first {} training images of {}", f"{BOOK_IMAGES:,}", r.data.words())
+            ),
+        ]
 
     def _steps(self, r: SpeedResult) -> list[Step]:
         w, n, eta, lam = sympy.symbols("w n eta lambda", positive=True)
@@ -146,19 +211,38 @@ class MnistTrainingSpeed(Problem):
         n_runs = len(r.slowdown)
         return [
             delta_step(),
-            Step(tx("The book's protocol: the first {} training images, {} epochs of full-batch gradient "
-                    "descent with {} and {} as the book ran them on {} images, so the weights decay by {} per "
-                    "step. Every epoch, record every {}, then update:", f"{BOOK_IMAGES:,}", r.run.epochs,
-                    sympy.Eq(eta, sympy.Float("0.1")), sympy.Eq(lam, sympy.Float("5.0")), f"{BOOK_IMAGES:,}",
-                    Num(1 - ETA * BOOK_LMBDA / BOOK_IMAGES, sig=4), speed("l")),
-                 sympy.Eq(sympy.Symbol("w'"), update, evaluate=False)),
-            Step(tx("Seed 0 trains the three networks (the book's figure); seeds 1 to {} train the four-layer "
-                    "network, whose slowdown the book quantifies. For each run, the median over the epochs of "
+            Step(
+                tx(
+                    "The book's protocol: the first {} training images, {} epochs of full-batch gradient "
+                    "descent with {} and {} as the book ran them on {} images, so the weights decay by {} "
+                    "per "
+                    "step. Every epoch, record every {}, then update:",
+                    f"{BOOK_IMAGES:,}",
+                    r.run.epochs,
+                    sympy.Eq(eta, sympy.Float("0.1")),
+                    sympy.Eq(lam, sympy.Float("5.0")),
+                    f"{BOOK_IMAGES:,}",
+                    Num(1 - ETA * BOOK_LMBDA / BOOK_IMAGES, sig=4),
+                    speed("l"),
+                ),
+                sympy.Eq(sympy.Symbol("w'"), update, evaluate=False),
+            ),
+            Step(
+                tx(
+                    "Seed 0 trains the three networks (the book's figure); seeds 1 to {} train the "
+                    "four-layer "
+                    "network, whose slowdown the book quantifies. For each run, the median over the epochs "
+                    "of "
                     "{} summarises the run as one number, and the book's 100 is compared with where one run "
                     "falls: the mean of the logarithms of the {} medians plus or minus the half-width of "
-                    "Student's 95 % prediction interval.", n_runs - 1, speed_ratio(4), n_runs)),
+                    "Student's 95 % prediction interval.",
+                    n_runs - 1,
+                    speed_ratio(4),
+                    n_runs,
+                )
+            ),
             Step(tx("Per-run medians: {}.", join(Num(v, sig=3) for v in r.slowdown))),
-        ]  # fmt: skip
+        ]
 
     def checks(self, r: SpeedResult) -> list[Check]:
         probes = [p for run in r.run.runs for p in run.probes]
@@ -166,57 +250,147 @@ class MnistTrainingSpeed(Problem):
         norms2 = r.run.norms[2]
         falls = [_drop_and_rebound(norms2[:, j]) for j in range(2)]
         bad = sum(int(not (d < DROP and k < r.run.epochs // 2 and up > REBOUND)) for d, up, k in falls)
-        slower = sum(int(np.sum(run.norms[h][:, 0] >= run.norms[h][:, -1])) for run in r.run.runs for h in run.norms)
+        slower = sum(
+            int(np.sum(run.norms[h][:, 0] >= run.norms[h][:, -1])) for run in r.run.runs for h in run.norms
+        )
         total = sum(run.norms[h].shape[0] for run in r.run.runs for h in run.norms)
         gap = abs(np.log10(BOOK_FIRST_TO_LAST_SLOWDOWN) - r.log_mean)
         verdict = self._verdict(r)
         return [
-            Check(tx("the fused probe and step record the same speeds as a separate backpropagation pass"),
-                  ("StackedSGD (one pass per epoch for probe and step)", "Network.bias_gradients"), worst, 1e-9,
-                  detail=tx("largest relative difference of a speed over {} probes: {:.2}", len(probes), worst),
-                  catches=tx("speeds recorded after the update instead of before, or from the wrong layer")),
-            Check.count(tx("2 hidden layers, seed 0: the speed in both layers drops very quickly, before "
-                           "rebounding"), bad, ("the book's figure (sec. 5.1)", "our per-epoch speeds"),
-                        detail=join(tx("layer {} falls to {} of its start by epoch {}, then rises {}-fold", j + 1,
-                                       Num(d, sig=2), k, Num(up, sig=2)) for j, (d, up, k) in enumerate(falls))
-                        + tx("; criterion: below {} of the start in the first half, then a rise above {}-fold",
-                             Num(DROP, sig=1), Num(REBOUND, sig=2)),
-                        catches=tx("a learning rate or decay that makes the speeds fall monotonically"),
-                        verdict=Verdict.CONFIRMED if bad == 0 else Verdict.NOT_REPRODUCED),
-            Check.count(tx("through it all, the first hidden layer learns more slowly than the last"), slower,
-                        ("the book's figures (sec. 5.1)", "our per-epoch speeds, every run and depth"),
-                        detail=tx("{} of {} epochs (runs times depths) with {}", slower, total,
-                                  sympy.Ge(speed(1), speed("L"))),
-                        catches=tx("hidden layers recorded in reverse order"),
-                        verdict=Verdict.CONFIRMED if slower == 0 else Verdict.NOT_REPRODUCED),
-            Check(tx("four hidden layers: the first hidden layer learns roughly 100 times slower than the last"),
-                  ("the book's run (one seed)", tx("{} runs here, 95 % prediction interval of a run's median",
-                                                   len(r.slowdown))),
-                  float(gap), r.halfwidth, book=BOOK_FIRST_TO_LAST_SLOWDOWN, computed=float(10**r.log_mean),
-                  detail=tx("logarithm of the book's 100: 2; mean logarithm of our medians {:.3}, half-width "
-                            "{:.3}", r.log_mean, r.halfwidth),
-                  catches=tx("comparing the wrong layers (the second instead of the first hidden layer "
-                             "divides the factor by about 5, 0.7 on the logarithmic scale)"),
-                  verdict=verdict if verdict != Verdict.INCONCLUSIVE else None),
-        ]  # fmt: skip
+            Check(
+                tx("the fused probe and step record the same speeds as a separate backpropagation pass"),
+                ("StackedSGD (one pass per epoch for probe and step)", "Network.bias_gradients"),
+                worst,
+                1e-9,
+                detail=tx("largest relative difference of a speed over {} probes: {:.2}", len(probes), worst),
+                catches=tx("speeds recorded after the update instead of before, or from the wrong layer"),
+            ),
+            Check.count(
+                tx("2 hidden layers, seed 0: the speed in both layers drops very quickly, before rebounding"),
+                bad,
+                ("the book's figure (sec. 5.1)", "our per-epoch speeds"),
+                detail=join(
+                    tx(
+                        "layer {} falls to {} of its start by epoch {}, then rises {}-fold",
+                        j + 1,
+                        Num(d, sig=2),
+                        k,
+                        Num(up, sig=2),
+                    )
+                    for j, (d, up, k) in enumerate(falls)
+                )
+                + tx(
+                    "; criterion: below {} of the start in the first half, then a rise above {}-fold",
+                    Num(DROP, sig=1),
+                    Num(REBOUND, sig=2),
+                ),
+                catches=tx("a learning rate or decay that makes the speeds fall monotonically"),
+                verdict=Verdict.CONFIRMED if bad == 0 else Verdict.NOT_REPRODUCED,
+            ),
+            Check.count(
+                tx("through it all, the first hidden layer learns more slowly than the last"),
+                slower,
+                ("the book's figures (sec. 5.1)", "our per-epoch speeds, every run and depth"),
+                detail=tx(
+                    "{} of {} epochs (runs times depths) with {}",
+                    slower,
+                    total,
+                    sympy.Ge(speed(1), speed("L")),
+                ),
+                catches=tx("hidden layers recorded in reverse order"),
+                verdict=Verdict.CONFIRMED if slower == 0 else Verdict.NOT_REPRODUCED,
+            ),
+            Check(
+                tx(
+                    "four hidden layers: the first hidden layer learns roughly 100 times slower than the last"
+                ),
+                (
+                    "the book's run (one seed)",
+                    tx("{} runs here, 95 % prediction interval of a run's median", len(r.slowdown)),
+                ),
+                float(gap),
+                r.halfwidth,
+                book=BOOK_FIRST_TO_LAST_SLOWDOWN,
+                computed=float(10**r.log_mean),
+                detail=tx(
+                    "logarithm of the book's 100: 2; mean logarithm of our medians {:.3}, half-width {:.3}",
+                    r.log_mean,
+                    r.halfwidth,
+                ),
+                catches=tx(
+                    "comparing the wrong layers (the second instead of the first hidden layer "
+                    "divides the factor by about 5, 0.7 on the logarithmic scale)"
+                ),
+                verdict=verdict if verdict != Verdict.INCONCLUSIVE else None,
+            ),
+        ]
 
     def figures(self, r: SpeedResult) -> list[Figure]:
         run = r.run
         epochs = np.arange(run.epochs)
         styles = ("-", "--", "-.", ":")
-        panels = [Panel(series=[Series(epochs, run.norms[h][:, j], f"hidden layer {j + 1}", "line",
-                                       style={"color": COLORS[j], "linestyle": styles[j]}) for j in range(h)],
-                        title=f"{h} hidden layers (seed 0)", xlabel="epoch", ylabel=r"$\|\delta^l\|$",
-                        yscale="log", xlim=(0, run.epochs), integer_x=True) for h in DEPTHS]  # fmt: skip
+        panels = [
+            Panel(
+                series=[
+                    Series(
+                        epochs,
+                        run.norms[h][:, j],
+                        f"hidden layer {j + 1}",
+                        "line",
+                        style={"color": COLORS[j], "linestyle": styles[j]},
+                    )
+                    for j in range(h)
+                ],
+                title=f"{h} hidden layers (seed 0)",
+                xlabel="epoch",
+                ylabel=r"$\|\delta^l\|$",
+                yscale="log",
+                xlim=(0, run.epochs),
+                integer_x=True,
+            )
+            for h in DEPTHS
+        ]
         ratios = run.ratios(4)
-        panels.append(Panel(series=[
-            Series(epochs, ratios.min(axis=0), None, "fill", y2=ratios.max(axis=0), style={"color": "gray", "alpha": 0.25}),
-            Series(epochs, 10 ** np.log10(ratios).mean(axis=0), "geometric mean over runs", "line"),
-            Series(None, BOOK_FIRST_TO_LAST_SLOWDOWN, "book: about 100", "hline")],
-            title="four hidden layers: last / first", xlabel="epoch", ylabel=r"$\|\delta^4\| / \|\delta^1\|$",
-            yscale="log", xlim=(0, run.epochs), integer_x=True))  # fmt: skip
-        return [Figure("mnist-training-speed", tx(
-            "Speed of learning {} of each hidden layer during {} epochs of full-batch gradient descent on {} "
-            "images (the book's generate_gradient.py), logarithmic scale; right: {} over {} runs (band: their "
-            "range).", speed("l"), run.epochs, f"{BOOK_IMAGES:,}", speed_ratio(4), len(r.slowdown)),
-            panels, ncols=4, width=12.0, height=3.4)]  # fmt: skip
+        panels.append(
+            Panel(
+                series=[
+                    Series(
+                        epochs,
+                        ratios.min(axis=0),
+                        None,
+                        "fill",
+                        y2=ratios.max(axis=0),
+                        style={"color": "gray", "alpha": 0.25},
+                    ),
+                    Series(epochs, 10 ** np.log10(ratios).mean(axis=0), "geometric mean over runs", "line"),
+                    Series(None, BOOK_FIRST_TO_LAST_SLOWDOWN, "book: about 100", "hline"),
+                ],
+                title="four hidden layers: last / first",
+                xlabel="epoch",
+                ylabel=r"$\|\delta^4\| / \|\delta^1\|$",
+                yscale="log",
+                xlim=(0, run.epochs),
+                integer_x=True,
+            )
+        )
+        return [
+            Figure(
+                "mnist-training-speed",
+                tx(
+                    "Speed of learning {} of each hidden layer during {} epochs of full-batch gradient "
+                    "descent on {} "
+                    "images (the book's generate_gradient.py), logarithmic scale; right: {} over {} runs "
+                    "(band: their "
+                    "range).",
+                    speed("l"),
+                    run.epochs,
+                    f"{BOOK_IMAGES:,}",
+                    speed_ratio(4),
+                    len(r.slowdown),
+                ),
+                panels,
+                ncols=4,
+                width=12.0,
+                height=3.4,
+            )
+        ]

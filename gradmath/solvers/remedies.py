@@ -39,7 +39,7 @@ from .remedies_writeup import (
 
 
 def _initial_weights(init: str) -> tuple[tuple[float, float], float]:
-    """Std of the first- and second-layer weights of seed 0's network, and the fraction with |w| in [0.5, 1.5]."""
+    """Std of seed 0's first- and second-layer weights, and the fraction of weights with |w| in [0.5, 1.5]."""
     net = Network([784, 30, 30, 30, 30, 10], seed=0, activation="relu", init=init)
     w = np.concatenate([m.ravel() for m in net.weights])
     near = float(np.mean((np.abs(w) >= 0.5) & (np.abs(w) <= 1.5)))
@@ -65,38 +65,70 @@ class Remedies(Problem):
         data = load_data(options)
         X, y = book_images(data)
         Xv, yv = np.asarray(data.validation.X, dtype=float), np.asarray(data.validation.y)
-        run = remedies(X, y, Xv, yv, 4, n_seeds, 1 if options.quick else 3, 10, ETA,
-                       progress=options.sub(0.0, 0.9).progress)  # fmt: skip
-        predicted = {k: predicted_ratio(o["activation"], o["init"], run.sizes, run.input_second_moment)
-                     for k, (o, _, _) in REMEDY_SETUPS.items()}  # fmt: skip
+        run = remedies(
+            X,
+            y,
+            Xv,
+            yv,
+            4,
+            n_seeds,
+            1 if options.quick else 3,
+            10,
+            ETA,
+            progress=options.sub(0.0, 0.9).progress,
+        )
+        predicted = {
+            k: predicted_ratio(o["activation"], o["init"], run.sizes, run.input_second_moment)
+            for k, (o, _, _) in REMEDY_SETUPS.items()
+        }
         net = Network(run.sizes, seed=0, activation="tanh", init="xavier")
         g = net.bias_gradients(X, y)
         fd = [finite_difference_bias_gradient(net, X, y, layer) for layer in (0, 3)]
-        tanh = (float(np.linalg.norm(g[3]) / np.linalg.norm(g[0])), float(np.linalg.norm(fd[1]) / np.linalg.norm(fd[0])))
+        tanh = (
+            float(np.linalg.norm(g[3]) / np.linalg.norm(g[0])),
+            float(np.linalg.norm(fd[1]) / np.linalg.norm(fd[0])),
+        )
         stats = {k: _initial_weights(k) for k in ("he", "xavier")}
         options.report(1.0, "remedies: done")
-        return RemediesSolution(run, data_info(data), predicted, tanh, {k: v[0] for k, v in stats.items()},
-                                {k: v[1] for k, v in stats.items()}, _relu_slopes())  # fmt: skip
+        return RemediesSolution(
+            run,
+            data_info(data),
+            predicted,
+            tanh,
+            {k: v[0] for k, v in stats.items()},
+            {k: v[1] for k, v in stats.items()},
+            _relu_slopes(),
+        )
 
     def answer(self, r: RemediesSolution) -> dict:
         s = r.run.setups
-        table = {k: {"ratio_init": 10**v.log10_ratio_init,
-                     "ratio_trained": None if v.log10_ratio_trained is None else 10**v.log10_ratio_trained,
-                     "rms_ratio_init": float(10 ** np.log10(v.rms_ratio_init).mean()),
-                     "predicted_ratio": r.predicted[k].ratio, "chi": list(r.predicted[k].chi),
-                     "verdict_init": kind(10**v.log10_ratio_init),
-                     "verdict_trained": "no gradient (dead or diverged)" if v.log10_ratio_trained is None
-                     else kind(10**v.log10_ratio_trained),
-                     "accuracy": float(v.accuracy.mean()), "status": list(v.status),
-                     "max_update_norm": float(v.update_norm.max())} for k, v in s.items()}  # fmt: skip
+        table = {
+            k: {
+                "ratio_init": 10**v.log10_ratio_init,
+                "ratio_trained": None if v.log10_ratio_trained is None else 10**v.log10_ratio_trained,
+                "rms_ratio_init": float(10 ** np.log10(v.rms_ratio_init).mean()),
+                "predicted_ratio": r.predicted[k].ratio,
+                "chi": list(r.predicted[k].chi),
+                "verdict_init": kind(10**v.log10_ratio_init),
+                "verdict_trained": "no gradient (dead or diverged)"
+                if v.log10_ratio_trained is None
+                else kind(10**v.log10_ratio_trained),
+                "accuracy": float(v.accuracy.mean()),
+                "status": list(v.status),
+                "max_update_norm": float(v.update_norm.max()),
+            }
+            for k, v in s.items()
+        }
         return {
             "ratio_init": {k: t["ratio_init"] for k, t in table.items()},
             "ratio_trained": {k: t["ratio_trained"] for k, t in table.items()},
             "predicted_ratio": {k: t["predicted_ratio"] for k, t in table.items()},
             "verdict": {k: t["verdict_init"] for k, t in table.items()},
-            "fixes": {k: self._fix(k, r) for k in s}, "table": table, "seeds": len(r.run.seeds),
+            "fixes": {k: self._fix(k, r) for k in s},
+            "table": table,
+            "seeds": len(r.run.seeds),
             "epochs": r.run.epochs,
-        }  # fmt: skip
+        }
 
     @staticmethod
     def _fix(name: str, r: RemediesSolution) -> str:
@@ -114,24 +146,34 @@ class Remedies(Problem):
         return Writeup(
             statement=statement(),
             answer_text=tx(
-                "ReLU with He initialisation and tanh with Xavier keep the four hidden layers within a factor "
+                "ReLU with He initialisation and tanh with Xavier keep the four hidden layers within a "
+                "factor "
                 "2 of each other (ratio {} and {}), where the sigmoid baseline's first layer is {} times "
                 "slower ({}); Xavier alone does not rescue the sigmoid; clipping bounds every step of an "
                 "exploding network without rebalancing it. Why: the per-layer factor {} is 1 for the matched "
-                "pairs and about 0.05 for the sigmoid.", Num(10**relu_he.log10_ratio_init, sig=2),
-                Num(10**r.run.setups["tanh, Xavier"].log10_ratio_init, sig=2), Num(10**base.log10_ratio_init, sig=2),
-                f"geometric means over {n} seeds", sympy.Symbol("chi")),
+                "pairs and about 0.05 for the sigmoid.",
+                Num(10**relu_he.log10_ratio_init, sig=2),
+                Num(10 ** r.run.setups["tanh, Xavier"].log10_ratio_init, sig=2),
+                Num(10**base.log10_ratio_init, sig=2),
+                f"geometric means over {n} seeds",
+                sympy.Symbol("chi"),
+            ),
             steps=steps(r, theory_table(r), training_table(r)),
-            answer_lines=[AnswerLine(tx("at initialisation, predicted and measured"), theory_table(r),
-                                     key="predicted_ratio"),
-                          AnswerLine(tx("after training"), training_table(r), key="ratio_trained")],
+            answer_lines=[
+                AnswerLine(
+                    tx("at initialisation, predicted and measured"), theory_table(r), key="predicted_ratio"
+                ),
+                AnswerLine(tx("after training"), training_table(r), key="ratio_trained"),
+            ],
             findings=findings(r),
             verdict=Verdict.CORRECTED,
-            verdict_reason=tx("the remedies work as the blog says when activation and initialisation are "
-                              "matched, but its He formula, its 'weights close to 1' and its reading of the "
-                              "ReLU's negative side are wrong (three corrections)."),
+            verdict_reason=tx(
+                "the remedies work as the blog says when activation and initialisation are "
+                "matched, but its He formula, its 'weights close to 1' and its reading of the "
+                "ReLU's negative side are wrong (three corrections)."
+            ),
             corrections=corrections(r),
-        )  # fmt: skip
+        )
 
     def checks(self, r: RemediesSolution) -> list[Check]:
         return checks(r)
@@ -141,28 +183,81 @@ class Remedies(Problem):
         names = list(s)
         x = np.arange(len(names))
         live = [i for i, v in enumerate(s.values()) if v.log10_ratio_trained is not None]
-        ratio = Panel(series=[
-            Series(x, np.full(len(x), BALANCE), None, "fill", y2=np.full(len(x), 1 / BALANCE),
-                   style={"alpha": 0.15, "color": "green"}),
-            Series(x - 0.2, [10**v.log10_ratio_init for v in s.values()], "at initialisation", "bar",
-                   style={"width": 0.4, "color": COLORS[0]}),
-            Series(x[live] + 0.2, [10 ** list(s.values())[i].log10_ratio_trained for i in live], "after training",
-                   "bar", style={"width": 0.4, "color": COLORS[1]}),
-            Series(x, [r.predicted[k].ratio for k in names], "predicted (theory)", "scatter",
-                   style={"marker": "D", "s": 25, "color": "black"}),
-            Series(None, 1.0, None, "hline", style={"color": "black", "linewidth": 0.8})],
-            title="last / first hidden layer", ylabel=r"$\|\delta^4\| / \|\delta^1\|$", yscale="log",
-            xticklabels=names)  # fmt: skip
-        accuracy = Panel(series=[Series(x, [float(v.accuracy.mean()) for v in s.values()], "validation accuracy",
-                                        "bar", style={"color": COLORS[2]})],
-                         title=f"accuracy after {r.run.epochs} epoch(s) on 1,000 images", ylabel="validation accuracy",
-                         ylim=(0.0, 1.0), xticklabels=names, legend=False)  # fmt: skip
-        return [Figure("remedies", tx(
-            "Remedies side by side on [784, 30, 30, 30, 30, 10]: {} at initialisation and after {} epoch(s) "
-            "(geometric mean over {} seeds; above 1 vanishing, below 1 exploding, shaded: within a factor 4 "
-            "of 1; a missing bar: every run died or diverged), the theory's prediction (diamonds), and the "
-            "validation accuracy after training.", speed_ratio(4), r.run.epochs, len(r.run.seeds)),
-            [ratio, accuracy], ncols=2, width=10.0, height=4.0)]  # fmt: skip
+        ratio = Panel(
+            series=[
+                Series(
+                    x,
+                    np.full(len(x), BALANCE),
+                    None,
+                    "fill",
+                    y2=np.full(len(x), 1 / BALANCE),
+                    style={"alpha": 0.15, "color": "green"},
+                ),
+                Series(
+                    x - 0.2,
+                    [10**v.log10_ratio_init for v in s.values()],
+                    "at initialisation",
+                    "bar",
+                    style={"width": 0.4, "color": COLORS[0]},
+                ),
+                Series(
+                    x[live] + 0.2,
+                    [10 ** list(s.values())[i].log10_ratio_trained for i in live],
+                    "after training",
+                    "bar",
+                    style={"width": 0.4, "color": COLORS[1]},
+                ),
+                Series(
+                    x,
+                    [r.predicted[k].ratio for k in names],
+                    "predicted (theory)",
+                    "scatter",
+                    style={"marker": "D", "s": 25, "color": "black"},
+                ),
+                Series(None, 1.0, None, "hline", style={"color": "black", "linewidth": 0.8}),
+            ],
+            title="last / first hidden layer",
+            ylabel=r"$\|\delta^4\| / \|\delta^1\|$",
+            yscale="log",
+            xticklabels=names,
+        )
+        accuracy = Panel(
+            series=[
+                Series(
+                    x,
+                    [float(v.accuracy.mean()) for v in s.values()],
+                    "validation accuracy",
+                    "bar",
+                    style={"color": COLORS[2]},
+                )
+            ],
+            title=f"accuracy after {r.run.epochs} epoch(s) on 1,000 images",
+            ylabel="validation accuracy",
+            ylim=(0.0, 1.0),
+            xticklabels=names,
+            legend=False,
+        )
+        return [
+            Figure(
+                "remedies",
+                tx(
+                    "Remedies side by side on [784, 30, 30, 30, 30, 10]: {} at initialisation and after {} "
+                    "epoch(s) "
+                    "(geometric mean over {} seeds; above 1 vanishing, below 1 exploding, shaded: within a "
+                    "factor 4 "
+                    "of 1; a missing bar: every run died or diverged), the theory's prediction (diamonds), "
+                    "and the "
+                    "validation accuracy after training.",
+                    speed_ratio(4),
+                    r.run.epochs,
+                    len(r.run.seeds),
+                ),
+                [ratio, accuracy],
+                ncols=2,
+                width=10.0,
+                height=4.0,
+            )
+        ]
 
 
 __all__ = ["Remedies"]

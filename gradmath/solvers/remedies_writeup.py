@@ -60,7 +60,7 @@ class RemediesSolution:
 
 
 def kind(ratio: float) -> str:
-    """"vanishing" (ratio above 4), "exploding" (below 1/4) or "balanced"."""
+    """ "vanishing" (ratio above 4), "exploding" (below 1/4) or "balanced"."""
     return "vanishing" if ratio > BALANCE else "exploding" if ratio < 1 / BALANCE else "balanced"
 
 
@@ -79,15 +79,36 @@ def theory_table(r: RemediesSolution) -> Table:
     for k, v in _distinct(r).items():
         p, logs = r.predicted[k], _rms_log(v)
         spread = float(logs.std(ddof=1)) if len(logs) > 1 else 0.0
-        rows.append((k, Num(init_variances(v.options["init"], 30, 30)[0], sig=3), join(Num(c, sig=3) for c in p.chi),
-                     Num(p.ratio, sig=3), tx("{} ({})", Num(10 ** logs.mean(), sig=3), Num(spread, sig=2)),
-                     Num(10**v.log10_ratio_init, sig=3), kind(p.ratio)))  # fmt: skip
-    return Table(("setup", tx("{}, hidden layers", sigma_w2), tx("{}, layers 1 to 3", chi), "predicted ratio",
-                  tx("per-image ratio (std of its logarithm over {} seeds)", len(r.run.seeds)),
-                  "the book's measure", "predicted kind"), tuple(rows),
-                 tx("{} at initialisation: predicted from {}, measured as the root mean square over the images "
-                    "of the per-image gradients (geometric mean over seeds), and as the book measures it (the "
-                    "norm of the mean gradient)", speed_ratio(4), chi))  # fmt: skip
+        rows.append(
+            (
+                k,
+                Num(init_variances(v.options["init"], 30, 30)[0], sig=3),
+                join(Num(c, sig=3) for c in p.chi),
+                Num(p.ratio, sig=3),
+                tx("{} ({})", Num(10 ** logs.mean(), sig=3), Num(spread, sig=2)),
+                Num(10**v.log10_ratio_init, sig=3),
+                kind(p.ratio),
+            )
+        )
+    return Table(
+        (
+            "setup",
+            tx("{}, hidden layers", sigma_w2),
+            tx("{}, layers 1 to 3", chi),
+            "predicted ratio",
+            tx("per-image ratio (std of its logarithm over {} seeds)", len(r.run.seeds)),
+            "the book's measure",
+            "predicted kind",
+        ),
+        tuple(rows),
+        tx(
+            "{} at initialisation: predicted from {}, measured as the root mean square over the images "
+            "of the per-image gradients (geometric mean over seeds), and as the book measures it (the "
+            "norm of the mean gradient)",
+            speed_ratio(4),
+            chi,
+        ),
+    )
 
 
 def training_table(r: RemediesSolution) -> Table:
@@ -95,13 +116,32 @@ def training_table(r: RemediesSolution) -> Table:
     rows = []
     for k, v in r.run.setups.items():
         after = v.log10_ratio_trained
-        rows.append((k, Num(10**v.log10_ratio_init, sig=3), "none" if after is None else Num(10**after, sig=3),
-                     Num(float(v.accuracy.mean()), sig=3, percent=True), ", ".join(sorted(set(v.status))),
-                     Num(float(v.update_norm.max()), sig=3)))  # fmt: skip
-    return Table(("setup", "ratio at initialisation", tx("after {} epochs", r.run.epochs), "validation accuracy",
-                  "runs", "largest first step"), tuple(rows),
-                 tx("geometric means over {} seeds; a run is dead when its first hidden layer's gradient is "
-                    "exactly 0 after training, diverged when training overflowed", len(r.run.seeds)))  # fmt: skip
+        rows.append(
+            (
+                k,
+                Num(10**v.log10_ratio_init, sig=3),
+                "none" if after is None else Num(10**after, sig=3),
+                Num(float(v.accuracy.mean()), sig=3, percent=True),
+                ", ".join(sorted(set(v.status))),
+                Num(float(v.update_norm.max()), sig=3),
+            )
+        )
+    return Table(
+        (
+            "setup",
+            "ratio at initialisation",
+            tx("after {} epochs", r.run.epochs),
+            "validation accuracy",
+            "runs",
+            "largest first step",
+        ),
+        tuple(rows),
+        tx(
+            "geometric means over {} seeds; a run is dead when its first hidden layer's gradient is "
+            "exactly 0 after training, diverged when training overflowed",
+            len(r.run.seeds),
+        ),
+    )
 
 
 def statement():
@@ -110,43 +150,84 @@ def statement():
         "clipping against vanishing and exploding gradients. On the book's deep [784, 30, 30, 30, 30, 10] "
         "network, measure the ratio {} at initialisation and after a short training for each remedy, against "
         "the sigmoid baseline and an exploding setup; predict it from theory; say which remedy fixes which "
-        "problem.", speed_ratio(4))  # fmt: skip
+        "problem.",
+        speed_ratio(4),
+    )
 
 
 def steps(r: RemediesSolution, theory: Table, training: Table) -> list[Step]:
     l = sympy.Symbol("l")
     product = sympy.Product(sympy.Pow(sympy.Symbol("chi_l"), sympy.Rational(-1, 2)), (l, 1, 3))
     return [
-        Step(tx("The measure: the ratio of the last to the first hidden layer's speed, above 1 when the gradient "
+        Step(
+            tx(
+                "The measure: the ratio of the last to the first hidden layer's speed, above 1 when the "
+                "gradient "
                 "vanishes towards the input, below 1 when it explodes; within a factor {} of 1 (one sigmoid "
-                "layer's largest attenuation) it counts as balanced.", int(BALANCE)),
-             sympy.Eq(sympy.Symbol("r"), speed_ratio(4), evaluate=False)),
-        Step(tx("The theory (the variance argument of {} and {}; the mean-field form of {}): with weights of "
+                "layer's largest attenuation) it counts as balanced.",
+                int(BALANCE),
+            ),
+            sympy.Eq(sympy.Symbol("r"), speed_ratio(4), evaluate=False),
+        ),
+        Step(
+            tx(
+                "The theory (the variance argument of {} and {}; the mean-field form of {}): with weights of "
                 "variance {} the weighted inputs of a wide layer are Gaussian of variance {}, propagated "
-                "layer by layer from the images' mean square pixel, and the mean square of the gradient shrinks "
-                "from one hidden layer to the one before by", Cite("glorot2010"), Cite("he2015"),
-                Cite("poole2016"), sigma_w2 / sympy.Symbol("n_in"), sympy.Symbol("q_l")),
-             sympy.Eq(sympy.Symbol("chi_l"), sigma_w2 * phi_p, evaluate=False)),
-        Step(tx("so the predicted ratio is the product below. The sigmoid's derivative is at most 1/4, so "
+                "layer by layer from the images' mean square pixel, and the mean square of the gradient "
+                "shrinks "
+                "from one hidden layer to the one before by",
+                Cite("glorot2010"),
+                Cite("he2015"),
+                Cite("poole2016"),
+                sigma_w2 / sympy.Symbol("n_in"),
+                sympy.Symbol("q_l"),
+            ),
+            sympy.Eq(sympy.Symbol("chi_l"), sigma_w2 * phi_p, evaluate=False),
+        ),
+        Step(
+            tx(
+                "so the predicted ratio is the product below. The sigmoid's derivative is at most 1/4, so "
                 "{} is about 0.05 whatever the initialisation; He's variance {} with the ReLU's {} gives "
-                "{} exactly, and Xavier's variance with tanh ({} at 0) gives nearly 1.", chi,
-                sympy.Eq(sigma_w2, 2), sympy.Eq(phi_p, sympy.Rational(1, 2)), sympy.Eq(chi, 1),
-                sympy.Eq(sympy.Symbol("tanh'"), 1)),
-             sympy.Eq(sympy.Symbol("r"), product, evaluate=False)),
-        Step(tx("Each setup: {} of the network on the first 1,000 training images of {}; the theory "
+                "{} exactly, and Xavier's variance with tanh ({} at 0) gives nearly 1.",
+                chi,
+                sympy.Eq(sigma_w2, 2),
+                sympy.Eq(phi_p, sympy.Rational(1, 2)),
+                sympy.Eq(chi, 1),
+                sympy.Eq(sympy.Symbol("tanh'"), 1),
+            ),
+            sympy.Eq(sympy.Symbol("r"), product, evaluate=False),
+        ),
+        Step(
+            tx(
+                "Each setup: {} of the network on the first 1,000 training images of {}; the theory "
                 "predicts the per-image ratio, the root mean square over the images of {}, and it matches. "
-                "The book's measure, the norm of the mean over the images, agrees with it for the sigmoid and "
-                "tanh; for the ReLU it reads about 1.8 where the per-image ratio is 1: different images switch "
-                "on different units of the first layer, so their gradients point in more different directions "
-                "and their mean is shorter.", seeds_label(len(r.run.seeds)).replace("mean ± std over ", ""),
-                r.data.words(), sympy.Symbol("||dC_x/db^l||")), table=theory),
-        Step(tx("Then {} epoch(s) of SGD (mini-batch 10, {}, {}), clipping the gradient's global norm at "
+                "The book's measure, the norm of the mean over the images, agrees with it for the sigmoid "
+                "and "
+                "tanh; for the ReLU it reads about 1.8 where the per-image ratio is 1: different images "
+                "switch "
+                "on different units of the first layer, so their gradients point in more different "
+                "directions "
+                "and their mean is shorter.",
+                seeds_label(len(r.run.seeds)).replace("mean ± std over ", ""),
+                r.data.words(),
+                sympy.Symbol("||dC_x/db^l||"),
+            ),
+            table=theory,
+        ),
+        Step(
+            tx(
+                "Then {} epoch(s) of SGD (mini-batch 10, {}, {}), clipping the gradient's global norm at "
                 "{} where marked (rescaling the whole gradient keeps its direction, as {} propose; the blog "
-                "describes clipping each component to an interval):", r.run.epochs,
+                "describes clipping each component to an interval):",
+                r.run.epochs,
                 sympy.Eq(sympy.Symbol("eta"), sympy.Float("0.1")),
-                sympy.Eq(sympy.Symbol("lambda"), sympy.Float(f"{r.run.lmbda:.6g}")), sympy.Eq(sympy.Symbol("c"), 1),
-                Cite("pascanu2013")), table=training),
-    ]  # fmt: skip
+                sympy.Eq(sympy.Symbol("lambda"), sympy.Float(f"{r.run.lmbda:.6g}")),
+                sympy.Eq(sympy.Symbol("c"), 1),
+                Cite("pascanu2013"),
+            ),
+            table=training,
+        ),
+    ]
 
 
 def findings(r: RemediesSolution) -> list[Finding]:
@@ -154,20 +235,38 @@ def findings(r: RemediesSolution) -> list[Finding]:
     relu, base, xav = s["ReLU, He"], s["sigmoid, book init"], s["sigmoid, Xavier"]
     clipped, wild = s["ReLU, N(0,1), clipped"], s["ReLU, N(0,1)"]
     return [
-        Finding(tx("ReLU (with He) effectively addresses the vanishing gradient"), tx("derivative 1 for {}",
-                                                                                       sympy.Gt(z, 0)),
-                tx("{} = {} against the sigmoid's {}", speed_ratio(4), Num(10**relu.log10_ratio_init, sig=2),
-                   Num(10**base.log10_ratio_init, sig=2)), Verdict.CONFIRMED),
-        Finding(tx("Xavier and He initialisation make vanishing gradients less likely"), tx("stated"),
-                tx("only with a matched activation: sigmoid with Xavier still {}", Num(10**xav.log10_ratio_init,
-                                                                                        sig=2)),
-                Verdict.CORRECTED),
-        Finding(tx("gradient clipping keeps exploding gradients in check"), tx("clip to an interval"),
-                tx("largest step {} clipped, {} unclipped; unclipped runs: {}", Num(float(clipped.update_norm.max()),
-                                                                                    sig=2),
-                   Num(float(wild.update_norm.max()), sig=3), ", ".join(sorted(set(wild.status)))),
-                Verdict.CONFIRMED),
-    ]  # fmt: skip
+        Finding(
+            tx("ReLU (with He) effectively addresses the vanishing gradient"),
+            tx("derivative 1 for {}", sympy.Gt(z, 0)),
+            tx(
+                "{} = {} against the sigmoid's {}",
+                speed_ratio(4),
+                Num(10**relu.log10_ratio_init, sig=2),
+                Num(10**base.log10_ratio_init, sig=2),
+            ),
+            Verdict.CONFIRMED,
+        ),
+        Finding(
+            tx("Xavier and He initialisation make vanishing gradients less likely"),
+            tx("stated"),
+            tx(
+                "only with a matched activation: sigmoid with Xavier still {}",
+                Num(10**xav.log10_ratio_init, sig=2),
+            ),
+            Verdict.CORRECTED,
+        ),
+        Finding(
+            tx("gradient clipping keeps exploding gradients in check"),
+            tx("clip to an interval"),
+            tx(
+                "largest step {} clipped, {} unclipped; unclipped runs: {}",
+                Num(float(clipped.update_norm.max()), sig=2),
+                Num(float(wild.update_norm.max()), sig=3),
+                ", ".join(sorted(set(wild.status))),
+            ),
+            Verdict.CONFIRMED,
+        ),
+    ]
 
 
 def corrections(r: RemediesSolution) -> list[Correction]:
@@ -176,49 +275,86 @@ def corrections(r: RemediesSolution) -> list[Correction]:
     at, left, right = r.relu_slopes
     relu_sym = sympy.Piecewise((0, z < 0), (z, True))
     return [
-        Correction(Source("programmathically", "Weight Initialization"),
-                   "He initialization samples weights from a normal distribution with the following parameters "
-                   "for mean and standard deviation [...] μ = 0 and σ = √(1/n_l) or σ = √(2/n_l)",
-                   tx("He et al.'s standard deviation is {} ({}): the factor 2 makes up for the half of the "
-                      "units a ReLU switches off, so that {}. {} is LeCun's (and the book's) initialisation, "
-                      "under which a ReLU network's gradient loses half its mean square at every layer.",
-                      sympy.sqrt(2 / n_l, evaluate=False), Cite("he2015"), sympy.Eq(chi, sympy.Mul(2, sympy.Rational(1, 2),
-                                                                               evaluate=False), evaluate=False),
-                      sympy.sqrt(1 / n_l, evaluate=False)),
-                   tx("Derived: with {} the factor is {}, a ratio of {} over three layers. Measured with He: "
-                      "per-image ratio {} ({}).", sympy.sqrt(1 / n_l, evaluate=False), sympy.Eq(chi, sympy.Rational(1, 2)),
-                      Num(2**1.5, sig=3), Num(rms_he, sig=3), seeds_label(len(r.run.seeds)))),
-        Correction(Source("programmathically", "Weight Initialization"),
-                   "Certain techniques such as He initialization and Xavier initialization ensure that the weights "
-                   "are close to 1.",
-                   tx("They make the weights small, of standard deviation {} (He) or {} (Xavier): 0.05 to "
-                      "0.26 for layers of 784 to 30 inputs. What they keep close to 1 is the factor {} by which "
-                      "a layer scales the mean square of the signal and of the gradient.",
-                      sympy.sqrt(2 / n, evaluate=False),
-                      sympy.sqrt(2 / (sympy.Symbol("n_in") + sympy.Symbol("n_out")), evaluate=False), chi),
-                   tx("Measured on [784, 30, 30, 30, 30, 10], seed 0: He weights of standard deviation {} "
-                      "(first layer) and {} (hidden), Xavier {} and {}; of all the weights, {} (He) and {} "
-                      "(Xavier) lie between 0.5 and 1.5 in magnitude.", Num(he1, sig=3), Num(he2, sig=3),
-                      Num(xa1, sig=3), Num(xa2, sig=3), Num(r.near_one["he"], sig=2, percent=True),
-                      Num(r.near_one["xavier"], sig=2, percent=True))),
-        Correction(Source("programmathically", "Use the ReLU Activation Function"),
-                   "You cannot differentiate the negative section of the ReLU function because it is 0. So as a "
-                   "convention, the derivative of negative values is just set to 0.",
-                   tx("On {} the ReLU is the constant 0, whose derivative is 0: no convention is needed. Only "
-                      "{} is a kink, where the one-sided derivatives are 0 and 1. The leaky ReLU gives the "
-                      "negative side a nonzero derivative, 0.01, so that no unit's gradient is exactly 0.",
-                      sympy.Lt(z, 0), sympy.Eq(z, 0)),
-                   tx("Derived: SymPy differentiates {} to {}. Measured: the central difference quotient at "
-                      "{} is {}, the one-sided quotients at {} are {} and {}.", relu_sym, sympy.diff(relu_sym, z),
-                      sympy.Eq(z, -1), Num(at, sig=3), sympy.Eq(z, 0), Num(left, sig=3), Num(right, sig=3))),
-    ]  # fmt: skip
+        Correction(
+            Source("programmathically", "Weight Initialization"),
+            "He initialization samples weights from a normal distribution with the following parameters "
+            "for mean and standard deviation [...] μ = 0 and σ = √(1/n_l) or σ = √(2/n_l)",
+            tx(
+                "He et al.'s standard deviation is {} ({}): the factor 2 makes up for the half of the "
+                "units a ReLU switches off, so that {}. {} is LeCun's (and the book's) initialisation, "
+                "under which a ReLU network's gradient loses half its mean square at every layer.",
+                sympy.sqrt(2 / n_l, evaluate=False),
+                Cite("he2015"),
+                sympy.Eq(chi, sympy.Mul(2, sympy.Rational(1, 2), evaluate=False), evaluate=False),
+                sympy.sqrt(1 / n_l, evaluate=False),
+            ),
+            tx(
+                "Derived: with {} the factor is {}, a ratio of {} over three layers. Measured with He: "
+                "per-image ratio {} ({}).",
+                sympy.sqrt(1 / n_l, evaluate=False),
+                sympy.Eq(chi, sympy.Rational(1, 2)),
+                Num(2**1.5, sig=3),
+                Num(rms_he, sig=3),
+                seeds_label(len(r.run.seeds)),
+            ),
+        ),
+        Correction(
+            Source("programmathically", "Weight Initialization"),
+            "Certain techniques such as He initialization and Xavier initialization ensure that the weights "
+            "are close to 1.",
+            tx(
+                "They make the weights small, of standard deviation {} (He) or {} (Xavier): 0.05 to "
+                "0.26 for layers of 784 to 30 inputs. What they keep close to 1 is the factor {} by which "
+                "a layer scales the mean square of the signal and of the gradient.",
+                sympy.sqrt(2 / n, evaluate=False),
+                sympy.sqrt(2 / (sympy.Symbol("n_in") + sympy.Symbol("n_out")), evaluate=False),
+                chi,
+            ),
+            tx(
+                "Measured on [784, 30, 30, 30, 30, 10], seed 0: He weights of standard deviation {} "
+                "(first layer) and {} (hidden), Xavier {} and {}; of all the weights, {} (He) and {} "
+                "(Xavier) lie between 0.5 and 1.5 in magnitude.",
+                Num(he1, sig=3),
+                Num(he2, sig=3),
+                Num(xa1, sig=3),
+                Num(xa2, sig=3),
+                Num(r.near_one["he"], sig=2, percent=True),
+                Num(r.near_one["xavier"], sig=2, percent=True),
+            ),
+        ),
+        Correction(
+            Source("programmathically", "Use the ReLU Activation Function"),
+            "You cannot differentiate the negative section of the ReLU function because it is 0. So as a "
+            "convention, the derivative of negative values is just set to 0.",
+            tx(
+                "On {} the ReLU is the constant 0, whose derivative is 0: no convention is needed. Only "
+                "{} is a kink, where the one-sided derivatives are 0 and 1. The leaky ReLU gives the "
+                "negative side a nonzero derivative, 0.01, so that no unit's gradient is exactly 0.",
+                sympy.Lt(z, 0),
+                sympy.Eq(z, 0),
+            ),
+            tx(
+                "Derived: SymPy differentiates {} to {}. Measured: the central difference quotient at "
+                "{} is {}, the one-sided quotients at {} are {} and {}.",
+                relu_sym,
+                sympy.diff(relu_sym, z),
+                sympy.Eq(z, -1),
+                Num(at, sig=3),
+                sympy.Eq(z, 0),
+                Num(left, sig=3),
+                Num(right, sig=3),
+            ),
+        ),
+    ]
 
 
 def checks(r: RemediesSolution) -> list[Check]:
     distinct = _distinct(r)
     gaps = {k: abs(float(_rms_log(v).mean()) - np.log10(r.predicted[k].ratio)) for k, v in distinct.items()}
     n_seeds = len(r.run.seeds)
-    se = max(float(_rms_log(v).std(ddof=1)) / np.sqrt(n_seeds) if n_seeds > 1 else 0.0 for v in distinct.values())
+    se = max(
+        float(_rms_log(v).std(ddof=1)) / np.sqrt(n_seeds) if n_seeds > 1 else 0.0 for v in distinct.values()
+    )
     worst = max(gaps, key=gaps.get)
     kinds = sum(kind(r.predicted[k].ratio) != kind(10**v.log10_ratio_init) for k, v in r.run.setups.items())
     bound_gap = 0.0
@@ -227,32 +363,67 @@ def checks(r: RemediesSolution) -> list[Check]:
         bound_gap = max(bound_gap, float(np.max(np.abs(v.update_norm - bound) / bound)))
     bp, fd = r.tanh_ratio
     return [
-        Check(tx("the per-layer factor {} predicts the ratio {} at initialisation for every setup", chi,
-                 speed_ratio(4)),
-              (tx("theory: the product of {} layer by layer (Gaussian quadrature)", sympy.Pow(chi, sympy.Rational(-1, 2))),
-               tx("root mean square of per-image gradients, {} seeds", n_seeds)),
-              max(gaps.values()), FINITE_WIDTH + 3 * se,
-              detail=join(tx("{}: {}", k, Num(g, sig=2)) for k, g in gaps.items())
-              + tx(" (decades; largest for {}); tolerance: {} decades for the finite width 30, plus three "
-                   "standard errors of the seed mean", worst, Num(FINITE_WIDTH, sig=1)),
-              catches=tx("He's variance {} instead of {} (a factor 2.8 in the ratio, 0.45 decades), a wrong "
-                         "derivative of an activation, or one layer too many or too few",
-                         1 / sympy.Symbol("n_in"), 2 / sympy.Symbol("n_in"))),
-        Check.count(tx("the theory and the book's measure agree on which setups vanish, balance or explode"),
-                    int(kinds), ("the kind of the predicted ratio", "the kind of the measured ratio (norm of the "
-                                                                        "mean gradient)"),
-                    detail=join(tx("{}: {}", k, kind(10**v.log10_ratio_init)) for k, v in r.run.setups.items()),
-                    catches=tx("an initialisation that does not match its name (say He weights with Xavier's "
-                               "variance on the sigmoid)")),
-        Check(tx("clipping by norm bounds every update: the step is {} times the smaller of the gradient's "
-                 "norm and {}", sympy.Symbol("eta"), sympy.Symbol("c")),
-              ("parameters after minus before one step", "the bound from a separate backpropagation"),
-              bound_gap, 1e-9, detail=tx("largest relative deviation from the bound {:.2}", bound_gap),
-              catches=tx("clipping applied to one layer only, or after the step")),
-        Check.close(tx("tanh with Xavier: the ratio from backpropagation equals the ratio from finite "
-                       "differences of the cost"), bp, fd, ("Network.bias_gradients",
-                                                           "central differences of the cost, step 0.00001"),
-                    rtol=1e-6, catches=tx("a wrong derivative of tanh in backpropagation")),
-    ]  # fmt: skip
-
-
+        Check(
+            tx(
+                "the per-layer factor {} predicts the ratio {} at initialisation for every setup",
+                chi,
+                speed_ratio(4),
+            ),
+            (
+                tx(
+                    "theory: the product of {} layer by layer (Gaussian quadrature)",
+                    sympy.Pow(chi, sympy.Rational(-1, 2)),
+                ),
+                tx("root mean square of per-image gradients, {} seeds", n_seeds),
+            ),
+            max(gaps.values()),
+            FINITE_WIDTH + 3 * se,
+            detail=join(tx("{}: {}", k, Num(g, sig=2)) for k, g in gaps.items())
+            + tx(
+                " (decades; largest for {}); tolerance: {} decades for the finite width 30, plus three "
+                "standard errors of the seed mean",
+                worst,
+                Num(FINITE_WIDTH, sig=1),
+            ),
+            catches=tx(
+                "He's variance {} instead of {} (a factor 2.8 in the ratio, 0.45 decades), a wrong "
+                "derivative of an activation, or one layer too many or too few",
+                1 / sympy.Symbol("n_in"),
+                2 / sympy.Symbol("n_in"),
+            ),
+        ),
+        Check.count(
+            tx("the theory and the book's measure agree on which setups vanish, balance or explode"),
+            int(kinds),
+            ("the kind of the predicted ratio", "the kind of the measured ratio (norm of the mean gradient)"),
+            detail=join(tx("{}: {}", k, kind(10**v.log10_ratio_init)) for k, v in r.run.setups.items()),
+            catches=tx(
+                "an initialisation that does not match its name (say He weights with Xavier's "
+                "variance on the sigmoid)"
+            ),
+        ),
+        Check(
+            tx(
+                "clipping by norm bounds every update: the step is {} times the smaller of the gradient's "
+                "norm and {}",
+                sympy.Symbol("eta"),
+                sympy.Symbol("c"),
+            ),
+            ("parameters after minus before one step", "the bound from a separate backpropagation"),
+            bound_gap,
+            1e-9,
+            detail=tx("largest relative deviation from the bound {:.2}", bound_gap),
+            catches=tx("clipping applied to one layer only, or after the step"),
+        ),
+        Check.close(
+            tx(
+                "tanh with Xavier: the ratio from backpropagation equals the ratio from finite "
+                "differences of the cost"
+            ),
+            bp,
+            fd,
+            ("Network.bias_gradients", "central differences of the cost, step 0.00001"),
+            rtol=1e-6,
+            catches=tx("a wrong derivative of tanh in backpropagation"),
+        ),
+    ]
