@@ -6,14 +6,15 @@ thread (threadpoolctl), so that two runs on two cores do not fight over them and
 arithmetic, and hence its result, is the same bit for bit whatever the backend and ``n_jobs``: each
 seed's result depends only on the seed.
 
-A sweep on a Dask cluster takes two lines (``pip install gradmath[distributed]``)::
+A sweep on a Dask cluster takes two lines (``pip install gradmath[distributed]``): connect a client and
+run the solver (or any experiment of :mod:`gradmath.experiments`) inside ``parallel_config``::
 
     from dask.distributed import Client
     import joblib
 
     client = Client("scheduler-address:8786")          # or Client() for a local cluster
     with joblib.parallel_config(backend="dask"):
-        gradmath.solve("mnist-depth-accuracy", data=gradmath.load_mnist(path), seeds=20)
+        result = depth_accuracy(X, y, X_val, y_val, seeds=20)
 
 Examples
 --------

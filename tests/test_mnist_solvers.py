@@ -125,7 +125,7 @@ def _decided(means, stds, seeds=6):
         for h, m, s in zip((1, 2, 3, 4), means, stds, strict=True)
     }
     run = DepthAccuracy(history, 30, 10, 0.1, 5.0, 50_000, 10_000, tuple(range(seeds)), (1.0,) * seeds, 1.0)
-    info = DataInfo(50_000, 10_000, True, False, "test")
+    info = DataInfo(50_000, 10_000, True, "canonical", "test")
     return DepthResult(run, info, False, dict(BOOK_ACCURACY), 0.0, 1.0, 0, 40_000)
 
 
@@ -180,7 +180,7 @@ def test_remedies_corrections_and_verdict(solved):
     sol = solved["remedies"]
     assert sol.passed and sol.verdict == Verdict.CORRECTED
     quotes = [c.quote for c in sol.corrections]
-    assert any("√(1/n_l) or σ = √(2/n_l)" in q for q in quotes)
+    assert any("√(1/nₗ) or σ = √(2/nₗ)" in q for q in quotes)
     assert any("close to 1" in q for q in quotes)
     assert any("negative section" in q for q in quotes)
     he_std = re.search(r"He weights of standard deviation ([0-9.]+)", sol.corrections[1].evidence.plain())

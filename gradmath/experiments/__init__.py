@@ -9,8 +9,8 @@ norm of the mean over the training images of dC_x/db^l.
 - :mod:`.initial`: ``||delta^l||`` just after initialisation, and the per-neuron bar picture.
 - :mod:`.speed`: ``||delta^l||`` every epoch of full-batch gradient descent (500 epochs).
 - :mod:`.depth`: validation accuracy of 1 to 4 hidden layers, every epoch of 30 of SGD.
-- :mod:`.remedy`: blog 004's activations, initialisations and clipping against the sigmoid baseline.
-- :mod:`.layer_factor`: the per-layer gradient factor chi predicted by the mean-field theory.
+- :mod:`.remedy`: blog 004's activations, initialisations and clipping against the sigmoid baseline,
+  and their mean-field predictions (:mod:`gradmath.meanfield`).
 
 The networks are :class:`gradmath.Network` instances (the book's network2 semantics); training with
 several depths at once uses :class:`gradmath.stacked_sgd.StackedSGD`.
@@ -27,7 +27,6 @@ Examples
 
 from .depth import DepthAccuracy, depth_accuracy
 from .initial import InitialNorms, NeuronGradients, initial_norms, neuron_gradients
-from .layer_factor import LayerPrediction, predicted_ratio
 from .protocol import (
     BOOK_DEPTH_ACCURACY,
     BOOK_FIRST_TO_LAST_SLOWDOWN,
@@ -38,7 +37,7 @@ from .protocol import (
     network_sizes,
     sgd_flops,
 )
-from .remedy import REMEDY_SETUPS, RemediesResult, RemedyResult, remedies
+from .remedy import REMEDY_SETUPS, RemediesResult, RemedyPrediction, RemedyResult, compare_remedies, predict
 from .speed import TrainingSpeed, training_speed
 
 __all__ = [
@@ -61,7 +60,7 @@ __all__ = [
     "RemedyResult",
     "RemediesResult",
     "REMEDY_SETUPS",
-    "remedies",
-    "LayerPrediction",
-    "predicted_ratio",
+    "compare_remedies",
+    "RemedyPrediction",
+    "predict",
 ]

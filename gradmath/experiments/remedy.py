@@ -19,19 +19,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import validate
+from .. import meanfield, validate
 from ..activations import get_activation
 from ..network import Network
 from ..parallel import map_seeds
-from .protocol import checked_images, lmbda_per_image, network_sizes
+from .protocol import WIDTH, checked_images, lmbda_per_image, network_sizes
 
 __all__ = [
     "REMEDY_SETUPS",
     "RemedyResult",
     "RemediesResult",
-    "remedies",
+    "compare_remedies",
     "remedies_run",
     "per_image_bias_gradients",
+    "RemedyPrediction",
+    "predict",
     "MAX_SEEDS",
     "MAX_EPOCHS",
 ]
@@ -127,7 +129,7 @@ class RemedyResult:
 
 @dataclass(frozen=True)
 class RemediesResult:
-    """All remedy setups of :func:`remedies`, by name, and the protocol."""
+    """All remedy setups of :func:`compare_remedies`, by name, and the protocol."""
 
     setups: dict[str, RemedyResult]
     sizes: tuple[int, ...]
@@ -191,7 +193,7 @@ def remedies_run(seed: int, X, y, X_val, y_val, sizes, names, epochs, batch_size
     ]
 
 
-def remedies(
+def compare_remedies(
     X,
     y,
     X_val,
@@ -237,3 +239,44 @@ def remedies(
         )
     moment = float(np.mean(np.sum(X * X, axis=1)) / X.shape[1])
     return RemediesResult(out, sizes, epochs, eta, lmbda, n, tuple(range(seeds)), moment)
+
+
+@dataclass(frozen=True)
+class RemedyPrediction:
+    """The mean-field prediction (:mod:`gradmath.meanfield`) for one setup at initialisation.
+
+    ``sigma_w2``: the hidden layers' weight variance times n_in; ``chi``: the factor of the mean squared
+    gradient per hidden-to-hidden layer, averaged over the images; ``rms_ratio``: ``||delta^last|| /
+    ||delta^1||`` for the root mean square over images of the per-image gradients; ``mean_ratio``: the
+    same for the norm of the mean gradient (the book's measure), or None where the theory module does not
+    model the setup's first layer.
+    """
+
+    sigma_w2: float
+    chi: tuple[float, ...]
+    rms_ratio: float
+    mean_ratio: float | None
+
+
+def predict(name: str, X, hidden_layers: int = 4, n_pairs: int = 300) -> RemedyPrediction:
+    """The mean-field prediction for the setup ``name`` of :data:`REMEDY_SETUPS` on the images ``X``.
+
+    The book's, Xavier and He initialisations are :data:`gradmath.meanfield.CONFIGS` and go through
+    :func:`gradmath.meanfield.propagate` (each image's variance and ``n_pairs`` pairs' covariances, layer
+    by layer). ReLU with N(0, 1) weights has sigma_w^2 = 30 on the hidden layers; for the ReLU family chi
+    does not depend on the variance (chi = sigma_w^2 (1 + alpha^2) / 2), which fixes the per-image ratio.
+    """
+    options = REMEDY_SETUPS[validate.choice(name, "name", list(REMEDY_SETUPS))][0]
+    act, init = options["activation"], options["init"]
+    config = next((c for c in meanfield.CONFIGS.values() if (c.activation, c.init) == (act, init)), None)
+    if config is None:
+        if act not in ("relu", "leaky_relu") or init != "large":
+            raise ValueError(f"no mean-field model for the setup {name!r}")
+        chi = meanfield.chi(act, None, float(WIDTH))
+        return RemedyPrediction(
+            float(WIDTH), (chi,) * (hidden_layers - 1), chi ** (-(hidden_layers - 1) / 2), None
+        )
+    p = meanfield.propagate(config, np.asarray(X, dtype=float), hidden_layers, WIDTH, n_pairs=n_pairs)
+    rms, mean = p.ratios()
+    chi = tuple(float(c) for c in p.chi[: hidden_layers - 1].mean(axis=1))
+    return RemedyPrediction(config.sigma_w2, chi, float(np.prod(rms)), float(np.prod(mean)))

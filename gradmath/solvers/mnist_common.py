@@ -46,21 +46,32 @@ FULL_DATA_COMMAND = "python -m gradmath.report --mnist PATH"
 
 @dataclass(frozen=True)
 class DataInfo:
-    """Which MNIST the experiments ran on: sizes, whether it is the book's scale, and where it came from."""
+    """Which MNIST the experiments ran on: sizes, whether it is the book's scale, and its provenance.
+
+    ``provenance`` is the loader's (:class:`~gradmath.datasets.MnistData`): "canonical" (the decompressed
+    files match the canonical MNIST's MD5s), "modified", "unverified" or "embedded".
+    """
 
     n_train: int
     n_validation: int
     book_scale: bool
-    embedded: bool
     provenance: str
+    source: str
+
+    @property
+    def embedded(self) -> bool:
+        return self.provenance == "embedded"
 
     def words(self) -> Text:
-        """The data in words, e.g. "the embedded subset of real MNIST (4,000 training, ...)"."""
+        """The data in words, e.g. "the embedded subset of real MNIST (4,000 training and ...)"."""
         sizes = f"{self.n_train:,} training and {self.n_validation:,} validation images"
-        if self.embedded:
-            return tx("the embedded subset of real MNIST ({})", sizes)
         scale = "the book's split" if self.book_scale else "not the book's 50,000 / 10,000 split"
-        return tx("MNIST from {} ({}, {})", self.provenance, sizes, scale)
+        what = {
+            "embedded": "the embedded subset of real MNIST",
+            "canonical": "the canonical MNIST (its files verified by MD5)",
+            "modified": "a modified copy of MNIST (its files differ from the canonical ones)",
+        }.get(self.provenance, "MNIST whose contents could not be verified")
+        return tx("{} ({})", what, sizes) if self.embedded else tx("{} ({}, {})", what, sizes, scale)
 
 
 def load_data(options: RunOptions):
@@ -73,12 +84,10 @@ def load_data(options: RunOptions):
 
 
 def data_info(data) -> DataInfo:
-    """Describe ``data``; its provenance is ``data.provenance`` when the loader records one."""
-    source = str(getattr(data, "source", ""))
-    provenance = getattr(data, "provenance", None)
-    embedded = source == "embedded" or str(provenance).startswith("embedded")
-    text = str(provenance) if provenance is not None else source or "a file"
-    return DataInfo(len(data.train.y), len(data.validation.y), is_book_scale(data), embedded, text)
+    """Describe ``data`` (an :class:`~gradmath.datasets.MnistData`)."""
+    return DataInfo(
+        len(data.train.y), len(data.validation.y), is_book_scale(data), data.provenance, data.source
+    )
 
 
 def seed_count(options: RunOptions, default: int, quick: int, hi: int, why: str) -> int:

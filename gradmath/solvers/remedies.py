@@ -14,13 +14,12 @@ import sympy
 
 from ..activations import relu
 from ..contract import AnswerLine, Check, Figure, Panel, Series, Verdict, Writeup
-from ..experiments.layer_factor import predicted_ratio
 from ..experiments.protocol import book_images
-from ..experiments.remedy import MAX_SEEDS, REMEDY_SETUPS, remedies
+from ..experiments.remedy import MAX_SEEDS, REMEDY_SETUPS, compare_remedies, predict
 from ..network import Network
 from ..oracles import finite_difference_bias_gradient
 from ..registry import Problem, problem
-from ..text import Num, tx
+from ..text import Num, join, tx
 from .mnist_common import COLORS, data_info, load_data, seed_count, speed_ratio
 from .remedies_writeup import (
     BALANCE,
@@ -65,7 +64,7 @@ class Remedies(Problem):
         data = load_data(options)
         X, y = book_images(data)
         Xv, yv = np.asarray(data.validation.X, dtype=float), np.asarray(data.validation.y)
-        run = remedies(
+        run = compare_remedies(
             X,
             y,
             Xv,
@@ -77,10 +76,7 @@ class Remedies(Problem):
             ETA,
             progress=options.sub(0.0, 0.9).progress,
         )
-        predicted = {
-            k: predicted_ratio(o["activation"], o["init"], run.sizes, run.input_second_moment)
-            for k, (o, _, _) in REMEDY_SETUPS.items()
-        }
+        predicted = {k: predict(k, X) for k in REMEDY_SETUPS}
         net = Network(run.sizes, seed=0, activation="tanh", init="xavier")
         g = net.bias_gradients(X, y)
         fd = [finite_difference_bias_gradient(net, X, y, layer) for layer in (0, 3)]
@@ -107,7 +103,8 @@ class Remedies(Problem):
                 "ratio_init": 10**v.log10_ratio_init,
                 "ratio_trained": None if v.log10_ratio_trained is None else 10**v.log10_ratio_trained,
                 "rms_ratio_init": float(10 ** np.log10(v.rms_ratio_init).mean()),
-                "predicted_ratio": r.predicted[k].ratio,
+                "predicted_ratio": r.predicted[k].rms_ratio,
+                "predicted_mean_ratio": r.predicted[k].mean_ratio,
                 "chi": list(r.predicted[k].chi),
                 "verdict_init": kind(10**v.log10_ratio_init),
                 "verdict_trained": "no gradient (dead or diverged)"
@@ -132,7 +129,7 @@ class Remedies(Problem):
 
     @staticmethod
     def _fix(name: str, r: RemediesSolution) -> str:
-        predicted = kind(r.predicted[name].ratio)
+        predicted = kind(r.predicted[name].rms_ratio)
         trained = set(r.run.setups[name].status)
         if r.run.setups[name].clip_norm is not None:
             return "clipping bounds every step; it does not rebalance the layers"
@@ -146,17 +143,18 @@ class Remedies(Problem):
         return Writeup(
             statement=statement(),
             answer_text=tx(
-                "ReLU with He initialisation and tanh with Xavier keep the four hidden layers within a "
-                "factor "
-                "2 of each other (ratio {} and {}), where the sigmoid baseline's first layer is {} times "
-                "slower ({}); Xavier alone does not rescue the sigmoid; clipping bounds every step of an "
-                "exploding network without rebalancing it. Why: the per-layer factor {} is 1 for the matched "
-                "pairs and about 0.05 for the sigmoid.",
+                "ReLU with He initialisation and tanh with Xavier give first and last hidden layers of similar "
+                "speed (ratio {} and {}), where the sigmoid baseline's first layer is {} times slower ({}); "
+                "Xavier alone does not rescue the sigmoid; clipping bounds every step of an exploding network "
+                "without rebalancing it. Why: the per-layer factor {} is {} for the matched pairs and {} for the "
+                "sigmoid.",
                 Num(10**relu_he.log10_ratio_init, sig=2),
                 Num(10 ** r.run.setups["tanh, Xavier"].log10_ratio_init, sig=2),
                 Num(10**base.log10_ratio_init, sig=2),
                 f"geometric means over {n} seeds",
                 sympy.Symbol("chi"),
+                join(Num(r.predicted[k].chi[-1], sig=2) for k in ("ReLU, He", "tanh, Xavier")),
+                Num(r.predicted["sigmoid, book init"].chi[-1], sig=2),
             ),
             steps=steps(r, theory_table(r), training_table(r)),
             answer_lines=[
@@ -180,47 +178,7 @@ class Remedies(Problem):
 
     def figures(self, r: RemediesSolution) -> list[Figure]:
         s = r.run.setups
-        names = list(s)
-        x = np.arange(len(names))
-        live = [i for i, v in enumerate(s.values()) if v.log10_ratio_trained is not None]
-        ratio = Panel(
-            series=[
-                Series(
-                    x,
-                    np.full(len(x), BALANCE),
-                    None,
-                    "fill",
-                    y2=np.full(len(x), 1 / BALANCE),
-                    style={"alpha": 0.15, "color": "green"},
-                ),
-                Series(
-                    x - 0.2,
-                    [10**v.log10_ratio_init for v in s.values()],
-                    "at initialisation",
-                    "bar",
-                    style={"width": 0.4, "color": COLORS[0]},
-                ),
-                Series(
-                    x[live] + 0.2,
-                    [10 ** list(s.values())[i].log10_ratio_trained for i in live],
-                    "after training",
-                    "bar",
-                    style={"width": 0.4, "color": COLORS[1]},
-                ),
-                Series(
-                    x,
-                    [r.predicted[k].ratio for k in names],
-                    "predicted (theory)",
-                    "scatter",
-                    style={"marker": "D", "s": 25, "color": "black"},
-                ),
-                Series(None, 1.0, None, "hline", style={"color": "black", "linewidth": 0.8}),
-            ],
-            title="last / first hidden layer",
-            ylabel=r"$\|\delta^4\| / \|\delta^1\|$",
-            yscale="log",
-            xticklabels=names,
-        )
+        x = np.arange(len(s))
         accuracy = Panel(
             series=[
                 Series(
@@ -234,30 +192,59 @@ class Remedies(Problem):
             title=f"accuracy after {r.run.epochs} epoch(s) on 1,000 images",
             ylabel="validation accuracy",
             ylim=(0.0, 1.0),
-            xticklabels=names,
+            xticklabels=list(s),
             legend=False,
         )
-        return [
-            Figure(
-                "remedies",
-                tx(
-                    "Remedies side by side on [784, 30, 30, 30, 30, 10]: {} at initialisation and after {} "
-                    "epoch(s) "
-                    "(geometric mean over {} seeds; above 1 vanishing, below 1 exploding, shaded: within a "
-                    "factor 4 "
-                    "of 1; a missing bar: every run died or diverged), the theory's prediction (diamonds), "
-                    "and the "
-                    "validation accuracy after training.",
-                    speed_ratio(4),
-                    r.run.epochs,
-                    len(r.run.seeds),
-                ),
-                [ratio, accuracy],
-                ncols=2,
-                width=10.0,
-                height=4.0,
-            )
-        ]
+        caption = tx(
+            "Remedies side by side on [784, 30, 30, 30, 30, 10]: {} at initialisation and after {} epoch(s) "
+            "(geometric mean over {} seeds; above 1 vanishing, below 1 exploding, shaded: within a factor 4 of "
+            "1; a missing bar: every run died or diverged), the theory's prediction of the book's measure "
+            "(diamonds), and the validation accuracy after training.",
+            speed_ratio(4),
+            r.run.epochs,
+            len(r.run.seeds),
+        )
+        return [Figure("remedies", caption, [_ratio_panel(r), accuracy], ncols=2, width=10.0, height=4.0)]
+
+
+def _ratio_panel(r: RemediesSolution) -> Panel:
+    """Bars of the last-to-first ratio at initialisation and after training, and the predictions."""
+    s = r.run.setups
+    x = np.arange(len(s))
+    live = [i for i, v in enumerate(s.values()) if v.log10_ratio_trained is not None]
+    predicted = [np.nan if r.predicted[k].mean_ratio is None else r.predicted[k].mean_ratio for k in s]
+    band = np.full(len(x), BALANCE)
+    return Panel(
+        series=[
+            Series(x, band, None, "fill", y2=1 / band, style={"alpha": 0.15, "color": "green"}),
+            Series(
+                x - 0.2,
+                [10**v.log10_ratio_init for v in s.values()],
+                "at initialisation",
+                "bar",
+                style={"width": 0.4, "color": COLORS[0]},
+            ),
+            Series(
+                x[live] + 0.2,
+                [10 ** list(s.values())[i].log10_ratio_trained for i in live],
+                "after training",
+                "bar",
+                style={"width": 0.4, "color": COLORS[1]},
+            ),
+            Series(
+                x,
+                predicted,
+                "predicted (theory)",
+                "scatter",
+                style={"marker": "D", "s": 25, "color": "black"},
+            ),
+            Series(None, 1.0, None, "hline", style={"color": "black", "linewidth": 0.8}),
+        ],
+        title="last / first hidden layer",
+        ylabel=r"$\|\delta^4\| / \|\delta^1\|$",
+        yscale="log",
+        xticklabels=list(s),
+    )
 
 
 __all__ = ["Remedies"]

@@ -12,8 +12,7 @@ import numpy as np
 import sympy
 
 from ..contract import Check, Correction, Finding, Step, Table, Verdict
-from ..experiments.layer_factor import LayerPrediction, init_variances
-from ..experiments.remedy import RemediesResult
+from ..experiments.remedy import RemediesResult, RemedyPrediction
 from ..sources import Source
 from ..text import Cite, Num, join, tx
 from .mnist_common import DataInfo, seeds_label, speed_ratio
@@ -52,7 +51,7 @@ class RemediesSolution:
 
     run: RemediesResult
     data: DataInfo
-    predicted: dict[str, LayerPrediction]  # by setup name
+    predicted: dict[str, RemedyPrediction]  # by setup name (gradmath.meanfield)
     tanh_ratio: tuple[float, float]  # tanh/Xavier, seed 0: ||d4|| / ||d1|| by backprop, by differences
     weight_std: dict[str, tuple[float, float]]  # "he", "xavier": std of layer-1 and layer-2 weights
     near_one: dict[str, float]  # fraction of all weights with 0.5 <= |w| <= 1.5
@@ -73,21 +72,32 @@ def _rms_log(v) -> np.ndarray:
     return np.log10(v.rms_ratio_init)
 
 
+def _logs(values) -> tuple[float, float]:
+    """Mean and standard deviation (ddof=1; 0 for one seed) of log10 of per-seed values."""
+    v = np.log10(np.asarray(values, dtype=float))
+    return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
+
+
+def _measured(m: tuple[float, float]):
+    return tx("{} ({})", Num(10 ** m[0], sig=3), Num(m[1], sig=2))
+
+
 def theory_table(r: RemediesSolution) -> Table:
     """Per setup: the hidden layers' variance, chi per layer, the predicted and the measured ratios."""
     rows = []
     for k, v in _distinct(r).items():
-        p, logs = r.predicted[k], _rms_log(v)
-        spread = float(logs.std(ddof=1)) if len(logs) > 1 else 0.0
+        p = r.predicted[k]
+        book = "not modelled" if p.mean_ratio is None else Num(p.mean_ratio, sig=3)
         rows.append(
             (
                 k,
-                Num(init_variances(v.options["init"], 30, 30)[0], sig=3),
+                Num(p.sigma_w2, sig=3),
                 join(Num(c, sig=3) for c in p.chi),
-                Num(p.ratio, sig=3),
-                tx("{} ({})", Num(10 ** logs.mean(), sig=3), Num(spread, sig=2)),
-                Num(10**v.log10_ratio_init, sig=3),
-                kind(p.ratio),
+                Num(p.rms_ratio, sig=3),
+                _measured(_logs(v.rms_ratio_init)),
+                book,
+                _measured(_logs(v.ratio_init)),
+                kind(p.rms_ratio),
             )
         )
     return Table(
@@ -95,18 +105,19 @@ def theory_table(r: RemediesSolution) -> Table:
             "setup",
             tx("{}, hidden layers", sigma_w2),
             tx("{}, layers 1 to 3", chi),
-            "predicted ratio",
-            tx("per-image ratio (std of its logarithm over {} seeds)", len(r.run.seeds)),
-            "the book's measure",
-            "predicted kind",
+            "per-image ratio, predicted",
+            "measured",
+            "book's measure, predicted",
+            "measured",
+            "kind",
         ),
         tuple(rows),
         tx(
-            "{} at initialisation: predicted from {}, measured as the root mean square over the images "
-            "of the per-image gradients (geometric mean over seeds), and as the book measures it (the "
-            "norm of the mean gradient)",
+            "{} at initialisation, predicted by the mean-field theory and measured (geometric mean over {} "
+            "seeds, in brackets the standard deviation of the logarithm): the root mean square over the "
+            "images of the per-image gradients, and the book's measure, the norm of the mean gradient",
             speed_ratio(4),
-            chi,
+            len(r.run.seeds),
         ),
     )
 
@@ -161,8 +172,7 @@ def steps(r: RemediesSolution, theory: Table, training: Table) -> list[Step]:
     return [
         Step(
             tx(
-                "The measure: the ratio of the last to the first hidden layer's speed, above 1 when the "
-                "gradient "
+                "The measure: the ratio of the last to the first hidden layer's speed, above 1 when the gradient "
                 "vanishes towards the input, below 1 when it explodes; within a factor {} of 1 (one sigmoid "
                 "layer's largest attenuation) it counts as balanced.",
                 int(BALANCE),
@@ -172,10 +182,9 @@ def steps(r: RemediesSolution, theory: Table, training: Table) -> list[Step]:
         Step(
             tx(
                 "The theory (the variance argument of {} and {}; the mean-field form of {}): with weights of "
-                "variance {} the weighted inputs of a wide layer are Gaussian of variance {}, propagated "
-                "layer by layer from the images' mean square pixel, and the mean square of the gradient "
-                "shrinks "
-                "from one hidden layer to the one before by",
+                "variance {} the weighted inputs of a wide layer are Gaussian of variance {}, propagated layer "
+                "by layer from each image's pixels, and the mean square of an image's gradient shrinks from one "
+                "hidden layer to the one before by",
                 Cite("glorot2010"),
                 Cite("he2015"),
                 Cite("poole2016"),
@@ -186,9 +195,9 @@ def steps(r: RemediesSolution, theory: Table, training: Table) -> list[Step]:
         ),
         Step(
             tx(
-                "so the predicted ratio is the product below. The sigmoid's derivative is at most 1/4, so "
-                "{} is about 0.05 whatever the initialisation; He's variance {} with the ReLU's {} gives "
-                "{} exactly, and Xavier's variance with tanh ({} at 0) gives nearly 1.",
+                "so the predicted ratio is the product below. The sigmoid's derivative is at most 1/4, so {} "
+                "is about 0.05 whatever the initialisation; He's variance {} with the ReLU's {} gives {} "
+                "exactly, and Xavier's variance with tanh ({} at 0) gives nearly 1.",
                 chi,
                 sympy.Eq(sigma_w2, 2),
                 sympy.Eq(phi_p, sympy.Rational(1, 2)),
@@ -199,25 +208,25 @@ def steps(r: RemediesSolution, theory: Table, training: Table) -> list[Step]:
         ),
         Step(
             tx(
-                "Each setup: {} of the network on the first 1,000 training images of {}; the theory "
-                "predicts the per-image ratio, the root mean square over the images of {}, and it matches. "
-                "The book's measure, the norm of the mean over the images, agrees with it for the sigmoid "
-                "and "
-                "tanh; for the ReLU it reads about 1.8 where the per-image ratio is 1: different images "
-                "switch "
-                "on different units of the first layer, so their gradients point in more different "
-                "directions "
-                "and their mean is shorter.",
-                seeds_label(len(r.run.seeds)).replace("mean ± std over ", ""),
+                "Each setup, {} seeds of the network on the first 1,000 training images of {}. The per-image "
+                "ratio (the root mean square over the images of {}) is what the product predicts. The book's "
+                "measure, the norm of the mean over the images, is made of inner products of different images' "
+                "gradients, which shrink by the pairs' own factor {} ({}): for the sigmoid and tanh the two measures "
+                "agree, for the ReLU the book's reads about 1.8 where the per-image ratio is 1 (different images "
+                "switch on different units, so their gradients point in more different directions and their "
+                "mean is shorter), and the theory predicts both.",
+                len(r.run.seeds),
                 r.data.words(),
                 sympy.Symbol("||dC_x/db^l||"),
+                sympy.Symbol("chi_c"),
+                Cite("schoenholz2017"),
             ),
             table=theory,
         ),
         Step(
             tx(
-                "Then {} epoch(s) of SGD (mini-batch 10, {}, {}), clipping the gradient's global norm at "
-                "{} where marked (rescaling the whole gradient keeps its direction, as {} propose; the blog "
+                "Then {} epoch(s) of SGD (mini-batch 10, {}, {}), clipping the gradient's global norm at {} "
+                "where marked (rescaling the whole gradient keeps its direction, as {} propose; the blog "
                 "describes clipping each component to an interval):",
                 r.run.epochs,
                 sympy.Eq(sympy.Symbol("eta"), sympy.Float("0.1")),
@@ -278,7 +287,7 @@ def corrections(r: RemediesSolution) -> list[Correction]:
         Correction(
             Source("programmathically", "Weight Initialization"),
             "He initialization samples weights from a normal distribution with the following parameters "
-            "for mean and standard deviation [...] μ = 0 and σ = √(1/n_l) or σ = √(2/n_l)",
+            "for mean and standard deviation [...] μ = 0 and σ = √(1/nₗ) or σ = √(2/nₗ)",
             tx(
                 "He et al.'s standard deviation is {} ({}): the factor 2 makes up for the half of the "
                 "units a ReLU switches off, so that {}. {} is LeCun's (and the book's) initialisation, "
@@ -348,50 +357,58 @@ def corrections(r: RemediesSolution) -> list[Correction]:
     ]
 
 
-def checks(r: RemediesSolution) -> list[Check]:
-    distinct = _distinct(r)
-    gaps = {k: abs(float(_rms_log(v).mean()) - np.log10(r.predicted[k].ratio)) for k, v in distinct.items()}
-    n_seeds = len(r.run.seeds)
-    se = max(
-        float(_rms_log(v).std(ddof=1)) / np.sqrt(n_seeds) if n_seeds > 1 else 0.0 for v in distinct.values()
-    )
+def _theory_check(r: RemediesSolution, book: bool) -> Check:
+    """The mean-field prediction against the measurement, for every setup the theory models."""
+    n_seeds, gaps, se = len(r.run.seeds), {}, 0.0
+    for k, v in _distinct(r).items():
+        p = r.predicted[k]
+        predicted = p.mean_ratio if book else p.rms_ratio
+        if predicted is None:
+            continue
+        mean, std = _logs(v.ratio_init if book else v.rms_ratio_init)
+        gaps[k], se = abs(mean - np.log10(predicted)), max(se, std / np.sqrt(n_seeds))
     worst = max(gaps, key=gaps.get)
-    kinds = sum(kind(r.predicted[k].ratio) != kind(10**v.log10_ratio_init) for k, v in r.run.setups.items())
+    what = (
+        "the norm of the mean gradient (the book's measure)"
+        if book
+        else "the per-image gradients' root mean square"
+    )
+    return Check(
+        tx("the mean-field theory predicts {} at initialisation for {}", speed_ratio(4), what),
+        (
+            tx("theory: each layer's {} (and, for the mean, the pairs' factor), by quadrature", chi),
+            tx("{} seeds of the network on the images", n_seeds),
+        ),
+        max(gaps.values()),
+        FINITE_WIDTH + 3 * se,
+        detail=join(tx("{}: {}", k, Num(g, sig=2)) for k, g in gaps.items())
+        + tx(
+            " (decades, largest for {}); tolerance {} decades for the finite width 30 plus three standard "
+            "errors of the seed mean",
+            worst,
+            Num(FINITE_WIDTH, sig=1),
+        ),
+        catches=tx(
+            "He's variance {} instead of {} (a factor 2.8 in the ratio, 0.45 decades), a wrong derivative of "
+            "an activation, or one layer too many or too few",
+            1 / sympy.Symbol("n_in"),
+            2 / sympy.Symbol("n_in"),
+        ),
+    )
+
+
+def checks(r: RemediesSolution) -> list[Check]:
+    kinds = sum(
+        kind(r.predicted[k].rms_ratio) != kind(10**v.log10_ratio_init) for k, v in r.run.setups.items()
+    )
     bound_gap = 0.0
     for v in r.run.setups.values():
         bound = ETA * np.minimum(v.gradient_norm, v.clip_norm if v.clip_norm is not None else np.inf)
         bound_gap = max(bound_gap, float(np.max(np.abs(v.update_norm - bound) / bound)))
     bp, fd = r.tanh_ratio
     return [
-        Check(
-            tx(
-                "the per-layer factor {} predicts the ratio {} at initialisation for every setup",
-                chi,
-                speed_ratio(4),
-            ),
-            (
-                tx(
-                    "theory: the product of {} layer by layer (Gaussian quadrature)",
-                    sympy.Pow(chi, sympy.Rational(-1, 2)),
-                ),
-                tx("root mean square of per-image gradients, {} seeds", n_seeds),
-            ),
-            max(gaps.values()),
-            FINITE_WIDTH + 3 * se,
-            detail=join(tx("{}: {}", k, Num(g, sig=2)) for k, g in gaps.items())
-            + tx(
-                " (decades; largest for {}); tolerance: {} decades for the finite width 30, plus three "
-                "standard errors of the seed mean",
-                worst,
-                Num(FINITE_WIDTH, sig=1),
-            ),
-            catches=tx(
-                "He's variance {} instead of {} (a factor 2.8 in the ratio, 0.45 decades), a wrong "
-                "derivative of an activation, or one layer too many or too few",
-                1 / sympy.Symbol("n_in"),
-                2 / sympy.Symbol("n_in"),
-            ),
-        ),
+        _theory_check(r, book=False),
+        _theory_check(r, book=True),
         Check.count(
             tx("the theory and the book's measure agree on which setups vanish, balance or explode"),
             int(kinds),
