@@ -40,8 +40,8 @@ def protocol(data, seeds: int, runs: int) -> None:
         print(
             f"  run {k + 1}: {wall:6.1f} s wall for {seeds} seeds; "
             f"{r.flops * seeds / wall / 1e9:5.1f} GFLOP/s on {os.cpu_count()} cores "
-            f"({r.gflops_per_second:.1f} per core-second, "
-            f"{sum(r.elapsed) / seeds:.1f} s per seed); load average {os.getloadavg()[0]:.1f}"
+            f"({r.gflops_per_second:.1f} per core-second); per seed {sum(r.elapsed) / seeds:.1f} s wall, "
+            f"{sum(r.cpu) / seeds:.1f} s CPU; load average {os.getloadavg()[0]:.1f}"
         )
     print(f"  arithmetic of one seed: {r.flops / 1e9:.0f} GFLOP (training and 30 evaluations, 4 depths)")
     for h in DEPTHS:

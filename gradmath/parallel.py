@@ -59,12 +59,20 @@ class _Task:
 
 
 def _n_jobs(n_jobs: int | None) -> int:
-    """``n_jobs`` as given, else the one of an enclosing ``joblib.parallel_config``, else all cores (-1)."""
+    """``n_jobs`` as given; else the one of an enclosing ``joblib.parallel_config``; else every worker of a
+    configured backend (e.g. Dask); else 1 inside a worker process (its pool already uses the cores: no
+    pool inside a pool), and every core (-1) in a main process."""
     if n_jobs is None:
+        import multiprocessing
+
         from joblib.parallel import get_active_backend
 
-        configured = get_active_backend()[1]
-        return -1 if configured is None else int(configured)
+        backend, configured = get_active_backend()
+        if configured is not None:
+            return int(configured)
+        if type(backend).__name__ != "LokyBackend":  # a backend the user chose, e.g. "dask"
+            return -1
+        return 1 if multiprocessing.parent_process() is not None else -1
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
         raise TypeError(f"n_jobs must be a nonzero integer or None, got {n_jobs!r}")
     if abs(n_jobs) > MAX_JOBS:
@@ -93,8 +101,9 @@ def map_seeds(
         Further arguments of every call (large NumPy arrays are memory-mapped to the workers by joblib).
     n_jobs : int, optional
         Worker processes; default: the ``n_jobs`` of an enclosing ``joblib.parallel_config``, else every
-        core. ``n_jobs=1`` runs in this process. The backend is joblib's active one (``loky`` processes
-        unless ``joblib.parallel_config(backend=...)`` says otherwise, e.g. ``"dask"``).
+        core (in a worker process of some pool, e.g. the report's: 1, no pool inside a pool). ``n_jobs=1``
+        runs in this process. The backend is joblib's active one (``loky`` processes unless
+        ``joblib.parallel_config(backend=...)`` says otherwise, e.g. ``"dask"``).
     progress : callable(fraction, message), optional
         Called after each seed's result arrives (in seed order).
     label : str

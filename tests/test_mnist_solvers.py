@@ -124,7 +124,9 @@ def _decided(means, stds, seeds=6):
         h: (m + s * unit)[:, None] * np.ones((1, 30))
         for h, m, s in zip((1, 2, 3, 4), means, stds, strict=True)
     }
-    run = DepthAccuracy(history, 30, 10, 0.1, 5.0, 50_000, 10_000, tuple(range(seeds)), (1.0,) * seeds, 1.0)
+    run = DepthAccuracy(
+        history, 30, 10, 0.1, 5.0, 50_000, 10_000, tuple(range(seeds)), (1.0,) * seeds, (1.0,) * seeds, 1.0
+    )
     info = DataInfo(50_000, 10_000, True, "canonical", "test")
     return DepthResult(run, info, False, dict(BOOK_ACCURACY), 0.0, 1.0, 0, 40_000)
 

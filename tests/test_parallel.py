@@ -76,6 +76,29 @@ def test_map_seeds_order_progress_and_arguments():
     assert seen == pytest.approx([1 / 3, 2 / 3, 1.0])
 
 
+def _pids(_seed: int) -> int:
+    import os
+
+    return os.getpid()
+
+
+def _map_in_a_worker(_: int) -> list[int]:
+    return map_seeds(_pids, [0, 1, 2])
+
+
+def test_no_pool_inside_a_pool():
+    # In a worker process of another pool (the report's), the seeds run in that worker; in the main
+    # process they spread over worker processes.
+    import concurrent.futures as cf
+    import multiprocessing as mp
+    import os
+
+    with cf.ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+        inner = pool.submit(_map_in_a_worker, 0).result()
+    assert len(set(inner)) == 1 and inner[0] != os.getpid()
+    assert os.getpid() not in map_seeds(_pids, [0, 1, 2])
+
+
 @pytest.mark.parametrize("bad", [0, 2.0, "2", True])
 def test_map_seeds_rejects_bad_n_jobs(bad):
     with pytest.raises(TypeError, match="n_jobs"):
