@@ -139,7 +139,7 @@ def delta_step(n_images: int = BOOK_IMAGES) -> Step:
             "gradients over the {} training images ({}):",
             l,
             speed(l),
-            f"{n} = {n_images:,}",
+            sympy.Eq(n, n_images),
             "the book's generate_gradient.py",
         ),
         sympy.Eq(sympy.Symbol("delta^l_j"), mean, evaluate=False),

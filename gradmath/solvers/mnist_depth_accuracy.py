@@ -357,8 +357,8 @@ class MnistDepthAccuracy(Problem):
                         sympy.Eq(sympy.Symbol("lambda"), 5),
                     ),
                     verdict=Verdict.CONFIRMED if max(within[1], within[2]) <= 1 else Verdict.NOT_REPRODUCED,
-                    book=[r.book[1], r.book[2]],
-                    computed=[r.run.mean[1], r.run.mean[2]],
+                    book="96.48 %, 96.90 %",
+                    computed=join(seed_stat(r.run.accuracy[h], percent=True) for h in (1, 2)).plain(),
                 )
             )
         return out

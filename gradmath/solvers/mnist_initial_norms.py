@@ -291,8 +291,10 @@ def _book_check(r: InitialNormsResult, h: int, score: np.ndarray, n: int) -> Che
             "beyond the interval",
             1 / sympy.Symbol("n_in"),
         ),
-        book=r.book[h].tolist(),
-        computed=r.norms.mean[h].tolist(),
+        book=", ".join(f"{v:g}" for v in r.book[h]),
+        computed=join(
+            Num(float(m), err=float(e)) for m, e in zip(r.norms.mean[h], r.norms.std[h], strict=True)
+        ).plain(),
     )
 
 
