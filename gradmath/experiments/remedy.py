@@ -258,7 +258,7 @@ class RemedyPrediction:
     mean_ratio: float | None
 
 
-def predict(name: str, X, hidden_layers: int = 4, n_pairs: int = 300) -> RemedyPrediction:
+def predict(name: str, X, hidden_layers: int = 4, n_pairs: int = 100) -> RemedyPrediction:
     """The mean-field prediction for the setup ``name`` of :data:`REMEDY_SETUPS` on the images ``X``.
 
     The book's, Xavier and He initialisations are :data:`gradmath.meanfield.CONFIGS` and go through

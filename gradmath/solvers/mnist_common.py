@@ -65,13 +65,14 @@ class DataInfo:
     def words(self) -> Text:
         """The data in words, e.g. "the embedded subset of real MNIST (4,000 training and ...)"."""
         sizes = f"{self.n_train:,} training and {self.n_validation:,} validation images"
-        scale = "the book's split" if self.book_scale else "not the book's 50,000 / 10,000 split"
+        if not (self.book_scale or self.embedded):
+            sizes += ", not the book's 50,000 / 10,000 split"
         what = {
             "embedded": "the embedded subset of real MNIST",
-            "canonical": "the canonical MNIST (its files verified by MD5)",
-            "modified": "a modified copy of MNIST (its files differ from the canonical ones)",
-        }.get(self.provenance, "MNIST whose contents could not be verified")
-        return tx("{} ({})", what, sizes) if self.embedded else tx("{} ({}, {})", what, sizes, scale)
+            "canonical": "the canonical MNIST, verified by MD5",
+            "modified": "a modified copy of MNIST",
+        }.get(self.provenance, "MNIST whose files could not be verified")
+        return tx("{} ({})", what, sizes)
 
 
 def load_data(options: RunOptions):
