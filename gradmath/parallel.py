@@ -47,15 +47,17 @@ def _hold_blas_to_one_thread() -> None:
 
 
 class _Task:
-    """``fn(seed, *args)`` with BLAS on one thread: picklable, so it travels to worker processes."""
+    """``fn(seed, *args)`` with BLAS on one thread: picklable, so it travels to worker processes. The
+    arguments travel as arguments of each call, so that joblib memory-maps large arrays to its processes
+    and Dask scatters them to its workers once."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple, parent: int) -> None:
-        self.fn, self.args, self.parent = fn, args, parent
+    def __init__(self, fn: Callable[..., Any], parent: int) -> None:
+        self.fn, self.parent = fn, parent
 
-    def __call__(self, seed: int) -> Any:
+    def __call__(self, seed: int, *args: Any) -> Any:
         if os.getpid() != self.parent:  # the parent holds its own BLAS to one thread around the map
             _hold_blas_to_one_thread()
-        return self.fn(seed, *self.args)
+        return self.fn(seed, *args)
 
 
 def _n_jobs(n_jobs: int | None) -> int:
@@ -118,14 +120,14 @@ def map_seeds(
     from threadpoolctl import threadpool_limits
 
     seeds = [int(s) for s in seeds]
-    task = _Task(fn, tuple(args), os.getpid())
+    task, args = _Task(fn, os.getpid()), tuple(args)
     jobs = _n_jobs(n_jobs)
     out: list[Any] = []
     with threadpool_limits(limits=1, user_api="blas"):
         if jobs == 1 or len(seeds) <= 1:
-            results: Iterable[Any] = (task(s) for s in seeds)
+            results: Iterable[Any] = (task(s, *args) for s in seeds)
         else:
-            results = Parallel(n_jobs=jobs, return_as="generator")(delayed(task)(s) for s in seeds)
+            results = Parallel(n_jobs=jobs, return_as="generator")(delayed(task)(s, *args) for s in seeds)
         for s, r in zip(seeds, results, strict=True):
             out.append(r)
             if progress is not None:
