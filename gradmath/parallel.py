@@ -28,6 +28,8 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 __all__ = ["map_seeds", "MAX_JOBS"]
 
 #: the largest ``n_jobs`` accepted (a guard against typos such as ``n_jobs=2000``)
@@ -90,6 +92,7 @@ def map_seeds(
     n_jobs: int | None = None,
     progress: Callable[[float, str], None] | None = None,
     label: str = "seed",
+    grouped: bool = False,
 ) -> list[Any]:
     """``[fn(seed, *args) for seed in seeds]``, the calls spread over processes by joblib.
 
@@ -110,6 +113,10 @@ def map_seeds(
         Called after each seed's result arrives (in seed order).
     label : str
         How ``progress`` names a run ("seed 3 of 5 done").
+    grouped : bool
+        Call ``fn(group, *args)`` once per worker with a tuple of consecutive seeds (as many groups as
+        workers, sizes differing by at most one); ``fn`` returns one result per seed of its group. For
+        runs that are cheaper together than one by one; their results must not depend on the grouping.
 
     Returns
     -------
@@ -122,14 +129,20 @@ def map_seeds(
     seeds = [int(s) for s in seeds]
     task, args = _Task(fn, os.getpid()), tuple(args)
     jobs = _n_jobs(n_jobs)
+    units: list[Any] = seeds
+    if grouped:
+        from joblib import effective_n_jobs
+
+        n_groups = 1 if jobs == 1 else max(1, min(len(seeds), effective_n_jobs(jobs)))
+        units = [tuple(int(s) for s in part) for part in np.array_split(np.array(seeds), n_groups)]
     out: list[Any] = []
     with threadpool_limits(limits=1, user_api="blas"):
-        if jobs == 1 or len(seeds) <= 1:
-            results: Iterable[Any] = (task(s, *args) for s in seeds)
+        if jobs == 1 or len(units) <= 1:
+            results: Iterable[Any] = (task(u, *args) for u in units)
         else:
-            results = Parallel(n_jobs=jobs, return_as="generator")(delayed(task)(s, *args) for s in seeds)
-        for s, r in zip(seeds, results, strict=True):
-            out.append(r)
+            results = Parallel(n_jobs=jobs, return_as="generator")(delayed(task)(u, *args) for u in units)
+        for u, r in zip(units, results, strict=True):
+            out.extend(r if grouped else [r])
             if progress is not None:
-                progress(len(out) / len(seeds), f"{label} {s}: {len(out)} of {len(seeds)} done")
+                progress(len(out) / len(seeds), f"{label} {u}: {len(out)} of {len(seeds)} done")
     return out

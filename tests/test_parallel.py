@@ -65,7 +65,7 @@ def test_dask_cluster_gives_identical_results(reference):
         with distributed.Client(cluster), joblib.parallel_config(backend="dask"):
             with distributed.get_task_stream() as stream:
                 result = _run_all(None)
-    assert len(stream.data) >= 6  # the six seed runs went through the Dask scheduler
+    assert len(stream.data) == 5  # two groups of the depth seeds, three speed runs: all through Dask
     _assert_identical(reference, result)
 
 

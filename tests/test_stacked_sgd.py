@@ -61,7 +61,7 @@ def test_blank_columns_only_decay():
     decay = 0.99
     for i in range(0, 60, 10):
         trainer.step(trainer.restrict(X[i : i + 10]), np.eye(10)[y[i : i + 10]], 0.1, decay)
-    np.testing.assert_allclose(trainer.first_layer()[:, :5], w0 * decay**6, rtol=1e-14)
+    np.testing.assert_allclose(trainer.first_layer()[0][:, :5], w0 * decay**6, rtol=1e-14)
 
 
 def test_epoch_follows_the_order_given():
@@ -93,3 +93,31 @@ def test_rejects_bad_mask_and_empty_list():
         StackedSGD([])
     with pytest.raises(ValueError, match="active"):
         StackedSGD([Network([20, 8, 10], seed=0)], active=np.ones(19, dtype=bool))
+
+
+def test_groups_train_as_if_alone():
+    # Three groups (seeds) with their own mini-batches, trained together, end bit for bit where each
+    # group trained alone ends: no network's arithmetic depends on the others.
+    X, y = _data(n=90)
+    sizes = [[20, 8, 10], [20, 8, 8, 8, 10], [20, 8, 8, 10]]
+    alone = [StackedSGD([Network(s, seed=g) for s in sizes], active=X.any(axis=0)) for g in range(3)]
+    together = StackedSGD(
+        [Network(s, seed=g) for g in range(3) for s in sizes], active=X.any(axis=0), groups=3
+    )
+    x, Y = together.restrict(X), np.eye(10)[y]
+    orders = np.stack([np.random.default_rng(g).permutation(90) for g in range(3)])
+    together.epoch(x, Y, orders, 10, 0.2, 0.999)
+    for g, trainer in enumerate(alone):
+        trainer.epoch(x, Y, orders[g], 10, 0.2, 0.999)
+        for k in range(3):
+            (wa, ba), (wb, bb) = trainer.weights_of(k), together.weights_of(3 * g + k)
+            assert all(np.array_equal(u, v) for u, v in zip(wa + ba, wb + bb, strict=True))
+            assert np.array_equal(trainer.predict(X)[k], together.predict(X)[3 * g + k])
+
+
+def test_groups_must_match():
+    nets = [Network([20, 8, 10], seed=0), Network([20, 8, 8, 10], seed=0), Network([20, 8, 8, 10], seed=1)]
+    with pytest.raises(ValueError, match="groups must be a positive integer dividing 3"):
+        StackedSGD(nets, groups=2)
+    with pytest.raises(ValueError, match="same depths"):
+        StackedSGD(nets + [Network([20, 8, 10], seed=1)], groups=2)

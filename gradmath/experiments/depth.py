@@ -60,8 +60,9 @@ class DepthAccuracy:
     mean, std : dict
         ``{hidden layers: float}`` of ``accuracy`` over seeds (std with ddof=1).
     elapsed, cpu : tuple of float
-        Seconds each seed took (training and evaluation), wall-clock and CPU time of its process (they
-        differ when other work shares the cores).
+        Seconds each seed took (training and evaluation; a worker's seeds train together and share its
+        time equally), wall-clock and CPU time of its process (they differ when other work shares the
+        cores).
     flops : float
         The arithmetic of one seed (training all depths, evaluating after every epoch).
     """
@@ -103,20 +104,23 @@ class DepthAccuracy:
         )
 
 
-def depth_accuracy_run(seed: int, X, Y, X_val, y_val, depths, epochs, batch_size, eta, decay):
-    """One seed: train every depth on the same shuffles; (array (depths, epochs), seconds, CPU seconds)."""
+def depth_accuracy_run(seeds: tuple[int, ...], X, Y, X_val, y_val, depths, epochs, batch_size, eta, decay):
+    """The seeds of one worker, trained together, each on its own shuffles (a network's result does not
+    depend on the others trained with it, see :class:`StackedSGD`). Per seed: (array (depths, epochs),
+    seconds, CPU seconds), the group's times shared equally among its seeds."""
     t0, c0 = time.perf_counter(), time.process_time()
     X, X_val = np.asarray(X), np.asarray(X_val)  # joblib hands workers read-only memory maps
-    nets = [Network(network_sizes(h, 30, X.shape[1]), seed=seed) for h in depths]
-    trainer = StackedSGD(nets, active=np.any(X != 0, axis=0))
+    nets = [Network(network_sizes(h, 30, X.shape[1]), seed=s) for s in seeds for h in depths]
+    trainer = StackedSGD(nets, active=np.any(X != 0, axis=0), groups=len(seeds))
     x = trainer.restrict(X)
-    rng = shuffles(seed)
-    history = np.empty((len(depths), epochs))
+    rngs = [shuffles(s) for s in seeds]
+    history = np.empty((len(seeds) * len(depths), epochs))
     for e in range(epochs):
-        trainer.epoch(x, Y, rng.permutation(len(x)), batch_size, eta, decay)
+        trainer.epoch(x, Y, np.stack([rng.permutation(len(x)) for rng in rngs]), batch_size, eta, decay)
         for k, pred in enumerate(trainer.predict(X_val)):
             history[k, e] = np.mean(pred == y_val)
-    return history, time.perf_counter() - t0, time.process_time() - c0
+    wall, cpu = (time.perf_counter() - t0) / len(seeds), (time.process_time() - c0) / len(seeds)
+    return [(history[i * len(depths) : (i + 1) * len(depths)], wall, cpu) for i in range(len(seeds))]
 
 
 def depth_accuracy(
@@ -138,7 +142,8 @@ def depth_accuracy(
 
     ``lmbda`` defaults to the book's weight decay per image, 5.0 n / 50,000 (5.0 on the book's 50,000
     images). ``seeds`` (at most :data:`MAX_SEEDS`) and ``epochs`` (at most :data:`MAX_EPOCHS`) are
-    counts; seeds 0 .. seeds - 1 run through :func:`gradmath.parallel.map_seeds` (``n_jobs`` as there).
+    counts; seeds 0 .. seeds - 1 run through :func:`gradmath.parallel.map_seeds` (``n_jobs`` as there),
+    the seeds of a worker trained together (faster, and the same result bit for bit).
     """
     X, y = checked_images(X, y)
     X_val, y_val = checked_images(X_val, y_val, "X_val")
@@ -156,7 +161,8 @@ def depth_accuracy(
         args=args,
         n_jobs=n_jobs,
         progress=progress,
-        label="depth accuracy: seed",
+        label="depth accuracy: seeds",
+        grouped=True,
     )
     history = {h: np.array([r[0][k] for r in runs]) for k, h in enumerate(depths)}
     flops = sum(sgd_flops(network_sizes(h, 30, X.shape[1]), n, len(X_val)) for h in depths) * epochs
