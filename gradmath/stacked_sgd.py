@@ -240,8 +240,8 @@ class StackedSGD:
         return [labels[self._where(k)] for k in range(self.groups * len(self.depths))]
 
     def epoch(self, X: np.ndarray, Y: np.ndarray, order: np.ndarray, batch_size: int, eta, decay) -> None:
-        """One epoch: the mini-batches ``X[order[..., i : i + batch_size]]`` in turn (X restricted, Y one-hot);
-        ``order`` is (n,) for a batch order every group shares or (groups, n) for one per group."""
+        """One epoch: the mini-batches ``X[order[..., i : i + batch_size]]`` in turn (X restricted, Y
+        one-hot); ``order`` is (n,) for a batch order every group shares or (groups, n) for one per group."""
         for i in range(0, order.shape[-1], batch_size):
             idx = order[..., i : i + batch_size]
             self.step(X[idx], Y[idx], eta, decay)
