@@ -82,7 +82,7 @@ def test_training_speed_epoch_zero_is_the_initial_network(solved, data):
 
 def test_training_speed_vanishing_grows_with_depth(solved):
     a = solved["mnist-training-speed"].answer
-    assert a["epochs"] == 150 and a["seeds"] == 3 and len(a["slowdown_seeds"]) == 3
+    assert a["epochs"] == 150 and a["seeds"] == 2 and len(a["slowdown_seeds"]) == 2
     r = a["final_ratio"]
     assert 1 < r[2] < r[3] < r[4]
     # about five-fold per layer (the initial table): the 4-layer slowdown is between 4^3 / 4 and 6^3 * 4
