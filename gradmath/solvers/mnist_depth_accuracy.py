@@ -38,7 +38,8 @@ from .mnist_common import (
 
 DEPTHS = (1, 2, 3, 4)
 BOOK_EPOCHS, BATCH, ETA = 30, 10, 0.1
-#: default seeds at the book's scale: three rounds of two on two cores (about 90 s here)
+#: default seeds at the book's scale: two workers train three seeds each (about 100 s of CPU per worker here;
+#: five seeds take as long, since one worker still trains three)
 BOOK_SCALE_SEEDS = 6
 
 
@@ -110,7 +111,7 @@ def _last_drop(r: DepthResult) -> Finding:
 @problem("mnist-depth-accuracy", source=Source("nielsen", "sec. 5.1"), order=150)
 class MnistDepthAccuracy(Problem):
     title = tx("Accuracy against depth: more hidden layers do not help")
-    quick = "3 epochs and 2 seeds instead of 30 epochs and 3 seeds (6 at the book's scale)"
+    quick = "3 epochs and 2 seeds instead of 30 epochs and 3 seeds (6 with the book's data)"
     uses = frozenset({"seeds", "data"})
 
     def compute(self, options) -> DepthResult:
