@@ -139,7 +139,7 @@ def test_sigmoid_prediction_against_a_wide_random_network(data):
     ],
 )
 def test_size_limits_are_refused_with_the_limit(data, call, limit):
-    with pytest.raises(ValueError, match=f"\\[1, {limit}\\]"):
+    with pytest.raises(ValueError, match=f"\\[1, {limit:,}\\]"):
         call(data.train.X[:20], data.train.y[:20])
 
 
