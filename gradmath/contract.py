@@ -236,11 +236,12 @@ class Correction:
     """Where a source text is wrong or imprecise: its words, where, what holds instead, the evidence."""
 
     source: Source
-    quote: str
+    quote: Text
     holds: Text
     evidence: Text
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "quote", as_text(self.quote))
         object.__setattr__(self, "holds", as_text(self.holds))
         object.__setattr__(self, "evidence", as_text(self.evidence))
 

@@ -7,7 +7,7 @@ modules the first time it is asked for a problem, so ``import gradmath`` stays l
 
 A problem is split by role::
 
-    @problem("weight-bound", source=Source("nielsen", "Problem 1(1)"), order=60)
+    @problem("my-problem", source=Source("nielsen", "Problem 1(1)"), order=60)
     class WeightBound(Problem):
         quick = "nothing changes: analytic"          # what --quick changes, in one line
         params = (Param.integer("grid", 76, lo=3, hi=10_000),)
@@ -270,7 +270,7 @@ def solve(id: str, *, options: RunOptions | None = None, **params: Any) -> Solut
 
     Run options may be given one by one (``quick=True``, ``seeds=5``, ``data=load_mnist(path)``,
     ``progress=callback``) or as one ``options=RunOptions(...)``; the rest are the solver's own
-    parameters (``solve("chain-gradient", depth=10)``).
+    parameters (``solve(problem_id, depth=10)``).
 
     Raises
     ------

@@ -139,7 +139,7 @@ def solution_unicode(sol: Solution, width: int = 100) -> str:
     if sol.corrections:
         parts += ["", "Corrections of the sources", ""]
         for c in sol.corrections:
-            line = as_text(f"• {c.source}: “{c.quote}” ") + "— " + c.holds + " " + c.evidence
+            line = as_text(f"• {c.source}: “") + c.quote + "” — " + c.holds + " " + c.evidence
             parts.append(wrap_unicode(line, width, "  "))
     parts += ["", wrap_unicode(as_text(f"Verdict: {sol.verdict.value}. ") + sol.verdict_reason, width)]
     return "\n".join(parts) + "\n"
@@ -190,6 +190,6 @@ def solution_markdown(sol: Solution) -> str:
     if sol.corrections:
         parts += ["", "**Corrections of the sources**", ""]
         for c in sol.corrections:
-            parts.append(f"- {c.source}: “{c.quote}” — {c.holds.markdown()} {c.evidence.markdown()}")
+            parts.append(f"- {c.source}: “{c.quote.markdown()}” — {c.holds.markdown()} {c.evidence.markdown()}")
     parts += ["", f"**Verdict: {sol.verdict.value}.** {sol.verdict_reason.markdown()}"]
     return "\n".join(parts) + "\n"

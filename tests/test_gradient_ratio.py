@@ -116,7 +116,7 @@ def test_every_check_compares_agreement_with_tolerance(sol):
 def test_correction_quotes_the_book(sol):
     (c,) = sol.corrections
     assert c.source.key == "nielsen"
-    assert c.quote == "the gradient ∂C/∂b₁ includes two extra terms each of the form wⱼσ′(zⱼ)"
+    assert c.quote.unicode() == "the gradient ∂C/∂b₁ includes two extra terms each of the form wⱼσ′(zⱼ)"
     # one summary row (the factor of 16 holds); the pairing of the extra factors is corrected by a check
     assert [f.verdict for f in sol.findings] == [gradmath.Verdict.CONFIRMED]
     assert sol.checks[0].verdict == gradmath.Verdict.CORRECTED

@@ -573,7 +573,7 @@ def test_explain_renders_the_book_s_notation(quick):
     md = quick._repr_markdown_()
     assert r"\Sigma'(z^{l})" in md and r"\left(w^{l + 1}\right)^{T}" in md
     corr = quick.corrections[0]
-    assert "(w^j)^T Σ′(z^l)" in corr.quote and "(wʲ)ᵀ Σ′(zʲ)" in corr.holds.unicode()
+    assert "(wʲ)ᵀ Σ′(zˡ)" in corr.quote.unicode() and "(wʲ)ᵀ Σ′(zʲ)" in corr.holds.unicode()
 
 
 # --- parameters and limits -----------------------------------------------------------------------

@@ -181,7 +181,7 @@ def test_remedies_clipping_bounds_the_update(solved):
 def test_remedies_corrections_and_verdict(solved):
     sol = solved["remedies"]
     assert sol.passed and sol.verdict == Verdict.CORRECTED
-    quotes = [c.quote for c in sol.corrections]
+    quotes = [c.quote.unicode() for c in sol.corrections]
     assert any("√(1/nₗ) or σ = √(2/nₗ)" in q for q in quotes)
     assert any("close to 1" in q for q in quotes)
     assert any("negative section" in q for q in quotes)

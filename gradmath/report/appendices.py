@@ -72,7 +72,7 @@ def corrections_appendix(ctx: Context, outcomes: list[Outcome]) -> str:
 
         where = ctx.rich(tx("{} (see {})", Cite(c.source.key, c.source.where), Ref(o.id, o.id)))
         out.append(
-            f"#correction[{where}][{plain('“' + c.quote + '”')}][{ctx.rich(c.holds)}][{ctx.rich(c.evidence)}]"
+            f"#correction[{where}][“{ctx.rich(c.quote)}”][{ctx.rich(c.holds)}][{ctx.rich(c.evidence)}]"
         )
     return "\n".join(out) + "\n"
 

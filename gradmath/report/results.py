@@ -108,7 +108,7 @@ def results_dict(outcomes, meta: dict) -> dict:
                 "corrections": [
                     {
                         "source": str(c.source),
-                        "quote": c.quote,
+                        "quote": c.quote.plain(),
                         "holds": c.holds.plain(),
                         "evidence": c.evidence.plain(),
                     }

@@ -404,7 +404,8 @@ def _correction() -> Correction:
     pair_true = sympy.MatMul(sympy.Transpose(_mat("w^j")), _mat("Sigma'(z^j)"), evaluate=False)
     return Correction(
         Source("nielsen", "sec. 5.2"),
-        "with lots of pairs of the form (w^j)^T Σ′(z^l)",
+        tx("with lots of pairs of the form {}",
+           sympy.MatMul(sympy.Transpose(_mat("w^j")), _mat("Sigma'(z^l)"), evaluate=False)),
         tx("The pairs of eq. 124 are {}, with the same index: {} is followed by {}, not by the {} of another "
            "layer {}.", pair_true, sympy.Transpose(_mat("w^l+1")), _mat("Sigma'(z^l+1)"), _mat("Sigma'(z^l)"),
            sympy.Symbol("l")),

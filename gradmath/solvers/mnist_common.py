@@ -131,9 +131,7 @@ def speed_ratio(last, first=1) -> sympy.Expr:
 def delta_step(n_images: int = BOOK_IMAGES) -> Step:
     """The book's definition of the speed of learning of a layer (sec. 5.1)."""
     l, n, x = sympy.Symbol("l"), sympy.Symbol("n"), sympy.Symbol("x")
-    mean = sympy.Mul(
-        sympy.Pow(n, -1, evaluate=False), sympy.Sum(sympy.Symbol("dC_x/db^l_j"), (x, 1, n)), evaluate=False
-    )
+    mean = sympy.Sum(sympy.Symbol("dC_x/db^l_j") / n, (x, 1, n))
     return Step(
         tx(
             "The book's speed of learning of hidden layer {} is the length {} of the vector of mean bias "
