@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -131,6 +132,26 @@ class TrainingHistory:
     batch_size: int = 0
     eta: float = 0.0
     lmbda: float = 0.0
+
+    @property
+    def cost(self) -> np.ndarray:
+        """Deprecated (0.2): the training cost per epoch is :attr:`training_cost`, recorded on request."""
+        return self._renamed("cost", "training_cost")
+
+    @property
+    def accuracy(self) -> np.ndarray:
+        """Deprecated (0.2): the training accuracy per epoch is :attr:`training_accuracy`, recorded on request."""
+        return self._renamed("accuracy", "training_accuracy")
+
+    def _renamed(self, old: str, new: str) -> np.ndarray:
+        warnings.warn(f"TrainingHistory.{old} is now TrainingHistory.{new}", DeprecationWarning, stacklevel=3)
+        values = getattr(self, new)
+        if values is None:
+            raise AttributeError(
+                f"TrainingHistory.{new} was not recorded: train with {MONITOR_FLAGS[new]}=True to record it "
+                f"(TrainingHistory.batch_cost, the mean mini-batch cost of each epoch, is always there)"
+            )
+        return values
 
     def __repr__(self) -> str:
         parts = [

@@ -103,6 +103,22 @@ def test_each_monitor_flag_records_its_field_on_the_right_data():
     assert history.gradient_norms is None
 
 
+def test_the_old_history_names_still_answer_with_a_deprecation_warning():
+    """0.1's ``history.cost`` / ``history.accuracy`` are the training cost / accuracy (CHANGELOG, 0.2)."""
+    X, Y = _data(20, 4, 2, seed=8)
+    net = Network([4, 3, 2], seed=0)
+    snapshots = []
+    history = net.train(X, Y, 2, 5, 0.5, lmbda=1.0, monitor_training_cost=True, monitor_training_accuracy=True,
+                        callback=lambda epoch, network: snapshots.append(copy.deepcopy(network)))  # fmt: skip
+    with pytest.warns(DeprecationWarning, match="training_cost"):
+        np.testing.assert_allclose(history.cost, [loop_cost(s, X, Y, 1.0) for s in snapshots], rtol=1e-10)
+    with pytest.warns(DeprecationWarning, match="training_accuracy"):
+        assert list(history.accuracy) == [loop_accuracy(s, X, Y) for s in snapshots]
+    bare = Network([4, 3, 2], seed=0).train(X, Y, 2, 5, 0.5)
+    with pytest.warns(DeprecationWarning), pytest.raises(AttributeError, match="monitor_training_cost=True"):
+        _ = bare.cost
+
+
 @pytest.mark.parametrize("field", MONITORED)
 def test_one_flag_records_one_field(field):
     X, Y = _data(20, 4, 2, seed=8)

@@ -159,8 +159,8 @@ def _summary(ctx: Context, outcomes: list[Outcome]) -> str:
                 "Inconclusive: the measurement cannot decide, or the claim has not been assessed yet.")  # fmt: skip
     return (
         # one page: margins a little narrower and rows a little tighter than the sections' (same type size)
-        "#pagebreak(weak: true)\n#[#set page(margin: (x: 1.8cm, top: 2.0cm, bottom: 2.0cm))\n"
-        "#let rules(..args) = table(inset: (x: 3.5pt, y: 3.4pt), align: left + horizon, ..args)\n"
+        "#pagebreak(weak: true)\n#[#set page(margin: (x: 1.7cm, top: 1.7cm, bottom: 1.8cm))\n"
+        "#let rules(..args) = table(inset: (x: 3.5pt, y: 3pt), align: left + horizon, ..args)\n"
         "#heading(numbering: none)[Summary] <summary>\n"
         + ctx.rich(intro)
         + "\n"
@@ -168,7 +168,7 @@ def _summary(ctx: Context, outcomes: list[Outcome]) -> str:
             ctx,
             [tx("§"), tx("Claim"), tx("The source"), tx("Ours"), tx("Verdict")],
             rows,
-            columns="(1.6em, 1.8fr, 1fr, 1.45fr, 6.2em)",
+            columns="(1.4em, 1.75fr, 0.9fr, 1.75fr, 5.8em)",
         )  # fmt: skip
         + f"#text(size: 9pt)[{ctx.rich(legend)}]]\n#pagebreak(weak: true)\n"
     )

@@ -172,7 +172,7 @@ class ChainGradientProblem(Problem):
                 tx("eq. {}: {} is a product of one {} per neuron and one {} per edge", book, _d("b", 1),
                    sigma_prime(z_j), w_j),
                 tx("the product of eq. {}", book),
-                tx("the same {} factors, exactly; finite differences agree to {}", 2 * n,
+                tx("the same {} factors; finite differences agree to {}", 2 * n,
                    Num(r.worst("secant"), sig=1)),
                 Verdict.CONFIRMED)],
             verdict=Verdict.CONFIRMED,

@@ -74,6 +74,13 @@ class DataInfo:
         }.get(self.provenance, "MNIST whose files could not be verified")
         return tx("{} ({})", what, sizes)
 
+    def short(self) -> str:
+        """The data in a few words for a summary cell: "the full MNIST" or e.g. "embedded, 4,000 images"."""
+        if self.book_scale and self.provenance == "canonical":
+            return "the full MNIST"
+        what = {"embedded": "embedded", "canonical": "canonical MNIST", "modified": "modified MNIST"}
+        return f"{what.get(self.provenance, 'unverified MNIST')} {self.n_train:,} images"
+
 
 def load_data(options: RunOptions):
     """The MNIST data of the run options (the embedded subset when none is given)."""
@@ -139,7 +146,7 @@ def delta_step(n_images: int = BOOK_IMAGES) -> Step:
             l,
             speed(l),
             sympy.Eq(n, n_images),
-            "the book's generate_gradient.py",
+            "the book's gradient program",
         ),
         sympy.Eq(sympy.Symbol("delta^l_j"), mean, evaluate=False),
     )

@@ -93,13 +93,12 @@ def _last_drop(r: DepthResult) -> Finding:
     paired = 100 * (acc[4] - acc[3])
     noise = 0.04 <= 2 * single
     return Finding(
-        tx("the drop from 3 to 4 hidden layers is probably not statistically significant"),
-        tx("96.57 to 96.53 %: 0.04 points, one run each"),
+        tx("the drop from 3 to 4 hidden layers is probably not significant"),
+        tx("0.04 points, one run each"),
         tx(
-            "two single runs differ by {} points (standard deviation), so 0.04 is {}; paired on the same "
-            "mini-batches, 4 hidden layers score {} points against 3 ({} of {} seeds lower)",
+            "single runs differ by {} (std): 0.04 is {}; paired {} ({} of {} seeds lower)",
             Num(single, sig=2),
-            "within the noise" if noise else "beyond the noise",
+            "noise" if noise else "beyond the noise",
             seed_stat(paired),
             int(np.sum(paired < 0)),
             n,
@@ -191,7 +190,8 @@ class MnistDepthAccuracy(Problem):
             Finding(
                 tx("accuracy of 1, 2, 3, 4 hidden layers after 30 epochs"),
                 tx("96.48, 96.90, 96.57, 96.53 % (one run each)"),
-                tx("{} ({}; {})", ours, seeds_label(n), r.data.words()),
+                tx("{} % (mean ± std, {} seeds, {})", join(seed_stat(100 * run.accuracy[h]) for h in DEPTHS), n,
+                   r.data.short()),  # fmt: skip
                 verdict,
             )
         ]
@@ -299,7 +299,7 @@ class MnistDepthAccuracy(Problem):
                     "A seed fixes the initialisation and the order of the mini-batches; within a seed every "
                     "depth sees the same mini-batches, so differences between depths are paired. The "
                     "validation accuracy is recorded after every epoch, as the book's "
-                    "monitor_evaluation_accuracy does."
+                    "program does when asked to monitor the evaluation accuracy."
                 )
             ),
         ]
@@ -341,7 +341,7 @@ class MnistDepthAccuracy(Problem):
                     "the stacked trainer makes exactly the book's SGD updates (50 mini-batches of 10, all "
                     "depths)"
                 ),
-                ("StackedSGD (all depths in one pass)", "Network.gradient_step per network"),
+                ("all depths trained in one stacked pass", "each network trained alone (network2's update)"),
                 r.trainer_difference,
                 1e-10 * r.weight_scale,
                 detail=tx(

@@ -144,7 +144,7 @@ class MnistInitialNorms(Problem):
                 Finding(
                     tx("at initialisation {} (4 hidden layers)", sympy.StrictLessThan(speed(1), speed(2))),
                     tx("0.003, 0.017, 0.070, 0.285 (one run)"),
-                    tx("{} ({})", four, seeds_label(n)),
+                    tx("{} (mean ± std, {} seeds)", four, n),
                     verdict,
                 )
             ],
@@ -276,7 +276,7 @@ def _book_check(r: InitialNormsResult, h: int, score: np.ndarray, n: int) -> Che
     )
     return Check(
         tx("{} hidden layers: each of the book's initial speeds lies where one run of ours falls", h),
-        ("the book's generate_gradient.py (one run)", tx("{} seeds here, 95 % prediction interval", n)),
+        ("the book's gradient program (one run)", tx("{} seeds here, 95 % prediction interval", n)),
         float(score.max()),
         1.0,
         verdict=Verdict.CONFIRMED if score.max() <= 1 else Verdict.NOT_REPRODUCED,
@@ -311,7 +311,7 @@ def _gradient_check(r: InitialNormsResult) -> Check:
             sympy.Symbol("delta^1"),
             sympy.Symbol("delta^4"),
         ),
-        ("Network.bias_gradients (backpropagation)", "central differences of the cost, step 0.00001"),
+        ("backpropagation", "central differences of the cost, step 0.00001"),
         rel,
         1e-6,
         detail=tx(

@@ -165,7 +165,7 @@ class MnistTrainingSpeed(Problem):
         lo, mid, hi = (10**v for v in r.range)
         verdict = self._verdict(r)
         ours = tx(
-            "typically {} (the median over {} runs of {} epochs; 95 % of the epochs between {} and {})",
+            "typically {} ({} runs × {} epochs; 95 % between {} and {})",
             Num(mid, sig=2),
             n,
             r.run.epochs,
@@ -297,7 +297,7 @@ class MnistTrainingSpeed(Problem):
         return [
             Check(
                 tx("the fused probe and step record the same speeds as a separate backpropagation pass"),
-                ("StackedSGD (one pass per epoch for probe and step)", "Network.bias_gradients"),
+                ("one fused pass per epoch for probe and step", "a separate backpropagation pass"),
                 worst,
                 1e-9,
                 detail=tx("largest relative difference of a speed over {} probes: {:.2}", len(probes), worst),
@@ -395,7 +395,7 @@ class MnistTrainingSpeed(Problem):
                 tx(
                     "Speed of learning {} of each hidden layer during {} epochs of full-batch gradient "
                     "descent on {} "
-                    "images (the book's generate_gradient.py), logarithmic scale; right: {} over {} runs "
+                    "images (the book's gradient program), logarithmic scale; right: {} over {} runs "
                     "(band: their "
                     "range).",
                     speed("l"),

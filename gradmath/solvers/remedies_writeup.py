@@ -439,7 +439,7 @@ def checks(r: RemediesSolution) -> list[Check]:
             ),
             bp,
             fd,
-            ("Network.bias_gradients", "central differences of the cost, step 0.00001"),
+            ("backpropagation", "central differences of the cost, step 0.00001"),
             rtol=1e-6,
             catches=tx("a wrong derivative of tanh in backpropagation"),
         ),

@@ -385,7 +385,7 @@ def _corrections(r: WeightPowers) -> list[Correction]:
         ),
         Correction(
             Source(SEB, "the derivative of the sigmoid"),
-            "σ(z₂)(1 − σ(z₂)) = 1/(1 + exp(z₂)) (1 − 1/(1 + exp(z₂)))",
+            _quoted_sigmoid_derivative(),
             tx("{}; the post's {} is {}, i.e. {}. The product, and so 0.0066, is unaffected because {} is even.",
                sympy.Eq(sigma(z), 1 / (1 + sympy.exp(-z))), 1 / (1 + sympy.exp(z)),
                sigma(-z), 1 - sigma(z), sigma_prime(z)),
@@ -395,3 +395,10 @@ def _corrections(r: WeightPowers) -> list[Correction]:
                               - 1 / (1 + sympy.exp(-z)) * (1 - 1 / (1 + sympy.exp(-z))))),
         ),
     ]  # fmt: skip
+
+
+def _quoted_sigmoid_derivative():
+    """The post's formula as printed, factor by factor (SymPy would fold the product into one fraction)."""
+    z2 = sympy.Symbol("z_2")
+    first = 1 / ordered_sum(1, sympy.exp(z2))
+    return tx("{} = {} ({})", ordered(sigma(z2), 1 - sigma(z2)), first, ordered_sum(1, -first))
