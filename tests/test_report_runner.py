@@ -57,6 +57,25 @@ def test_pool_gives_what_solving_in_process_gives_and_reports_progress():
     assert stream.getvalue().count("\n") == 3  # one line per finished solver
 
 
+def test_a_spreading_job_runs_here_after_the_pool_and_the_rest_in_the_pool(monkeypatch):
+    """With the user's MNIST the experiments spread their seeds over every core from this process
+    (Job.spread); a worker would give them one core (a pool does not nest)."""
+    from gradmath.report import runner
+
+    where: dict[str, int] = {}
+    monkeypatch.setattr(runner._Run, "here", lambda self, i, job: where.setdefault(job.id, os.getpid()))
+    pooled: list[str] = []
+    monkeypatch.setattr(runner._Run, "pooled", lambda self, pool, todo: pooled.extend(j.id for _, j in todo))
+    jobs = [Job("exploding-example"), Job("mnist-initial-norms", frozenset({"data"}), spread=True),
+            Job("weight-bound")]  # fmt: skip
+    opts = SimpleNamespace(quick=False, seeds=None, data=None)
+    with pytest.raises(KeyError):  # the stubs produce no outcomes; what matters is where each job went
+        run_jobs(jobs, opts, cache=ResultCache(enabled=False), workers=2, stream=io.StringIO(),
+                 pool=SimpleNamespace())  # fmt: skip
+    assert pooled == ["exploding-example", "weight-bound"]
+    assert where == {"mnist-initial-norms": os.getpid()}
+
+
 def test_workers_hold_blas_to_one_thread():
     from threadpoolctl import threadpool_info
 

@@ -135,7 +135,8 @@ def _jobs(listing: list[dict], ids: list[str], args, data: Any, cache, problems)
     timings = cache.timings()
     return [
         Job(pid, uses[pid], key=solution_key(pid, uses[pid], args.quick, args.seeds, dh),
-            cost=timings.get(f"{pid}|{mode}", 10.0 if "data" in uses[pid] else 1.0))
+            cost=timings.get(f"{pid}|{mode}", 10.0 if "data" in uses[pid] else 1.0),
+            spread=data is not None and "data" in uses[pid] and not args.quick)
         for pid in ids
     ]  # fmt: skip
 
@@ -165,24 +166,27 @@ def main(argv: Sequence[str] | None = None, *, problems: Mapping[str, Any] | Non
         out, json_path = _check_args(args)
         data = _load_data(args, stream)
         workers = args.jobs or _default_workers()
+        # the workers need the data only in a quick run: otherwise the experiments on it spread their
+        # seeds over every core from this process (Job.spread), and the workers never see it
+        pool_data = data if args.quick else None
         if problems is None:
             listing = cache.load_manifest()
             if listing is None and workers > 1 and args.only is None:  # a first full run: start the
                 # workers while the solvers load (a run with --only is usually too small to need them)
-                pool = _start_pool(workers, data)
+                pool = _start_pool(workers, pool_data)
             listing = listing or _registry(cache)
         else:
             listing = [{"id": pid, "uses": ["seeds", "data"]} for pid in problems]
         ids = _select([e["id"] for e in listing], args.only)
         jobs = _jobs(listing, ids, args, data, cache, problems)
-        missing = [j for j in jobs if j.run is None and not cache.has_solution(j.key)]
+        missing = [j for j in jobs if j.run is None and not j.spread and not cache.has_solution(j.key)]
         if (
             pool is None
             and workers > 1
             and len(missing) > 1
             and sum(j.cost for j in missing) >= POOL_MIN_SECONDS
         ):
-            pool = _start_pool(min(workers, len(missing)), data)
+            pool = _start_pool(min(workers, len(missing)), pool_data)
         return _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, workers)
     except UsageError as exc:
         stream.write(f"{PROG}: error: {exc}\n")

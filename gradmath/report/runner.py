@@ -49,6 +49,9 @@ class Job:
     run: Callable[[Any], Any] | None = None
     key: str | None = None  # the cache key (None: never cached)
     cost: float = 1.0  # expected seconds, for scheduling the longest first
+    #: the solver spreads its own seeds over every core (the MNIST experiments on data the user gave):
+    #: it runs in this process after the pool's jobs, not in one worker with one core
+    spread: bool = False
 
 
 class Status:
@@ -320,17 +323,18 @@ def run_jobs(jobs: list[Job], options: Any, *, cache: ResultCache, workers: int,
             run.finish(index, job, entry, cached=True)
         else:
             todo.append((index, job))
-    pooled = [(i, j) for i, j in todo if j.run is None]
+    pooled = [(i, j) for i, j in todo if j.run is None and not j.spread]
     n_draw = sum(len(o.solution.figures) for _, _, o, _ in run.pending)
     own = None
     worth = len(pooled) > 1 and sum(j.cost for _, j in pooled) >= POOL_MIN_SECONDS
     if pool is None and workers > 1 and (worth or n_draw >= 4):
-        pool = own = WorkerPool(min(workers, max(len(pooled), 2)), options.data).start()
+        needs = any("data" in j.uses for _, j in pooled)
+        pool = own = WorkerPool(min(workers, max(len(pooled), 2)), options.data if needs else None).start()
     interrupted = True
     try:
         if pool is not None and len(pooled) > 1:
             run.pooled(pool, pooled)
-            todo = [(i, j) for i, j in todo if j.run is not None]
+            todo = [(i, j) for i, j in todo if j.run is not None or j.spread]
         for index, job in todo:
             run.here(index, job)
         run.draw_pending(pool if pool is not None and n_draw >= 4 else None)
