@@ -158,6 +158,22 @@ def test_width_one_is_the_chain_and_wide_layers_approach_the_prediction():
     assert np.exp(np.mean(np.log(wide))) == pytest.approx(predicted, rel=0.02)
 
 
+def test_the_per_layer_ratio_does_not_depend_on_depth_at_the_books_width():
+    """Past the first layers the variance sits at q*, so every layer shrinks the gradient by the same
+    factor: 40 layers deep give the ratio 12 layers give (width 30, the book's init, Gaussian inputs)."""
+    config = mf.CONFIGS["sigmoid-default"]
+
+    def per_layer(depth):
+        return np.array([np.exp(np.log(random_network_ratios(config, 30, depth, 32, s).rms[2:]).mean())
+                         for s in range(8)])  # fmt: skip
+
+    shallow, deep = per_layer(12), per_layer(40)
+    se = math.hypot(shallow.std(ddof=1), deep.std(ddof=1)) / math.sqrt(8)
+    assert abs(deep.mean() - shallow.mean()) < 3 * se
+    predicted = 1 / math.sqrt(mf.chi("sigmoid", mf.fixed_point("sigmoid", 1.0, 1.0).q_star, 1.0))
+    assert deep.mean() == pytest.approx(predicted, rel=0.06)  # width 30: a few per cent of finite-width offset
+
+
 def test_ratio_measures_on_a_hand_made_example():
     d1 = np.array([[1.0, 0.0], [0.0, 1.0]])
     d2 = np.array([[2.0, 0.0], [0.0, 4.0]])
@@ -178,3 +194,5 @@ def test_solver_answer_keys_and_verdict():
     assert sol.answer["book"][2][0] == pytest.approx(0.31 / 0.07)
     assert sol.passed and sol.verdict.value == "confirmed"
     assert "$" in sol._repr_markdown_()
+    check = next(c for c in sol.checks if "depth" in c.claim.plain())
+    assert check.passed and "10 against 30 hidden layers" in check.claim.plain()

@@ -64,6 +64,7 @@ class LayerGradientRatio:
     widths: tuple[int, ...]
     width_ratios: dict[tuple[str, int], np.ndarray]  # (inputs, width) -> (seeds, measures): mean over layers
     depth: int
+    depth_ratios: dict[int, np.ndarray]  # depth -> (seeds, measures): width 30, MNIST inputs
     phase: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
     n_images: int
     seeds: int
@@ -115,10 +116,23 @@ def _width_study(X, widths, depth: int, seeds: int) -> dict[tuple[str, int], np.
     return out
 
 
+def _depth_study(X, depths, seeds: int, width: int = 30) -> dict[int, np.ndarray]:
+    """Per-layer ratios in random sigmoid networks of the book's width and init fed MNIST images, for
+    several depths: per seed, the geometric mean over the layers after the first two of each measure."""
+    config, n = mf.CONFIGS["sigmoid-default"], 64
+    return {
+        depth: np.array([
+            [float(np.exp(np.mean(np.log(getattr(r, m)[2:])))) for m in MEASURES]
+            for r in (random_network_ratios(config, width, depth, n, s, X[s * n : s * n + n]) for s in range(seeds))
+        ])
+        for depth in depths
+    }  # fmt: skip
+
+
 @problem("layer-gradient-ratio", source=Source("nielsen", "sec. 5.1, the table of initial speeds"), order=135)
 class LayerGradientRatioProblem(Problem):
     title = "The gradient's growth per layer in the book's networks"
-    quick = "5 seeds instead of 20, widths up to 100, depth 10 instead of 20, a coarser phase diagram"
+    quick = "5 seeds instead of 20; width study 10 layers deep instead of 20; depths 10 and 30 only; coarser phase diagram"
     uses = frozenset({"seeds", "data"})
 
     def compute(self, options: RunOptions) -> LayerGradientRatio:
@@ -153,6 +167,7 @@ class LayerGradientRatioProblem(Problem):
             widths=widths,
             width_ratios=_width_study(X, widths, depth, 3 if options.quick else 6),
             depth=depth,
+            depth_ratios=_depth_study(X, (10, 30) if options.quick else (10, 20, 30, 50), 3 if options.quick else 6),
             phase={a: (w2, b2, mf.phase_chi(a, w2, b2)) for a, (w2, b2) in phase.items()},
             n_images=len(X),
             seeds=seeds,
