@@ -48,10 +48,10 @@ import sympy
 
 from .printing import numfmt
 from .printing.latex import latex_math, latex_number
-from .printing.typst import typst_math, typst_number
+from .printing.typst import typst_math, typst_number, typst_string
 from .printing.unicode import MINUS, superscript, unicode_display, unicode_math, unicode_number
 
-__all__ = ["Text", "Math", "Num", "Cite", "Ref", "tx", "display", "as_text", "join"]
+__all__ = ["Text", "Math", "Num", "Cite", "Ref", "Code", "tx", "display", "as_text", "join"]
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,15 @@ class Ref:
     words: str
 
 
-Part = str | Math | Num | Cite | Ref
+@dataclass(frozen=True)
+class Code:
+    """A command or code fragment, shown verbatim in a monospace font (never hyphenated, no smart
+    dashes: ``--mnist`` stays two hyphens)."""
+
+    text: str
+
+
+Part = str | Math | Num | Cite | Ref | Code
 
 PERCENT_TYPST = "#h(0.2em)\\%"
 _TYPST_SPECIAL = re.compile(r"([\\#$*_\[\]<>@=\-+/~`])")
@@ -230,6 +238,8 @@ class Text:
                 )
             elif isinstance(p, Ref):
                 out.append(f"@{p.label}")
+            elif isinstance(p, Code):
+                out.append(f"#box(raw({typst_string(p.text)}))")
         return "".join(out)
 
     def unicode(self) -> str:
@@ -250,6 +260,8 @@ class Text:
                 out.append(f"[{p.label()}]")
             elif isinstance(p, Ref):
                 out.append(p.words)
+            elif isinstance(p, Code):
+                out.append(p.text)
         return "".join(out)
 
     def markdown(self) -> str:
@@ -267,6 +279,9 @@ class Text:
                 out.append("[" + _MD_SPECIAL.sub(r"\\\1", p.label()) + "]")
             elif isinstance(p, Ref):
                 out.append(_MD_SPECIAL.sub(r"\\\1", p.words))
+            elif isinstance(p, Code):
+                fence = "``" if "`" in p.text else "`"
+                out.append(f"{fence}{p.text}{fence}")
         return "".join(out)
 
     def plain(self) -> str:
@@ -279,7 +294,7 @@ class Text:
 def _part(value: Any, spec: str = "") -> list[Part]:
     if isinstance(value, Text):
         return list(value.parts)
-    if isinstance(value, (Math, Num, Cite, Ref)):
+    if isinstance(value, (Math, Num, Cite, Ref, Code)):
         return [value]
     if isinstance(value, str):
         return [value]

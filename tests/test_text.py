@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from gradmath.activations import sigma_prime
 from gradmath.notation import factor
-from gradmath.text import Cite, Num, Ref, Text, as_text, display, join, tx
+from gradmath.text import Cite, Code, Num, Ref, Text, as_text, display, join, tx
 
 w, z = sp.symbols("w z")
 
@@ -130,3 +130,34 @@ def test_typst_escaping_keeps_any_plain_text(tmp_path_factory, s):
 def test_typst_escaping_around_maths(tmp_path):
     t = tx("*not bold* {} // not a comment = not a heading", sp.Symbol("w_1"))
     assert _typst_text(t.typst(), tmp_path) == "*not bold* <math> // not a comment = not a heading"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet=_CHARS, min_size=1, max_size=40))
+def test_code_is_verbatim_in_typst(tmp_path_factory, s):
+    """A command keeps every character (``--mnist`` is not an en dash), in a raw element."""
+    tmp = tmp_path_factory.mktemp("typ")
+    src = tmp / "t.typ"
+    src.write_text("#block[" + tx("run {}", Code(s)).typst() + "] <t>\n")
+    tree = json.loads(typst.query(str(src), "<t>", format="json"))
+    raws = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("func") == "raw":
+                raws.append(node["text"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(tree)
+    assert raws == [s]
+
+
+def test_code_in_the_terminal_and_in_markdown():
+    t = tx("run {} with the files", Code("python -m gradmath.report --mnist PATH"))
+    assert t.unicode() == "run python -m gradmath.report --mnist PATH with the files"
+    assert t.markdown() == "run `python -m gradmath.report --mnist PATH` with the files"
+    assert tx("{}", Code("a`b")).markdown() == "``a`b``"

@@ -17,7 +17,7 @@ from .. import validate
 from ..contract import Step, Table
 from ..experiments.protocol import BOOK_IMAGES, is_book_scale
 from ..registry import MIN_SEEDS, RunOptions
-from ..text import Num, Text, tx
+from ..text import Code, Num, Text, tx
 
 __all__ = [
     "COLORS",
@@ -41,7 +41,7 @@ COLORS = ("#2A6EA6", "#FFA933", "#FF5555", "#55AA55")
 #: the learning rate's symbol
 ETA_SYMBOL = sympy.Symbol("eta", positive=True)
 #: how to run the experiments at the book's scale
-FULL_DATA_COMMAND = "python -m gradmath.report --mnist PATH"
+FULL_DATA_COMMAND = Code("python -m gradmath.report --mnist PATH")
 
 
 @dataclass(frozen=True)

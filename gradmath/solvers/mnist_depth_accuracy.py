@@ -223,15 +223,15 @@ class MnistDepthAccuracy(Problem):
 
     def _verdict(self, r: DepthResult) -> tuple[Verdict, object]:
         if not r.decided:
+            best = 100 * max(float(r.run.mean[h]) for h in DEPTHS)
             why = (
-                "the 3-epoch quick run is not the book's protocol"
+                tx("The {}-epoch quick run is not the book's protocol", r.run.epochs)
                 if r.quick or r.run.epochs != BOOK_EPOCHS
-                else "on 4,000 training images the networks stop near 92 % instead of 96-97 % and the "
-                "four-layer networks are still unstable, so the comparison needs the book's 50,000 images"
+                else tx("On {} training images the networks stop near {} % instead of 96-97 % and the "
+                        "four-layer networks are still unstable, so the comparison needs the book's 50,000 "
+                        "images", f"{r.run.n_train:,}", Num(best, sig=2))  # fmt: skip
             )
-            return Verdict.INCONCLUSIVE, tx(
-                "Inconclusive: {}; run {} with the full MNIST files.", why, FULL_DATA_COMMAND
-            )
+            return Verdict.INCONCLUSIVE, tx("{}; run {} with the full MNIST files.", why, FULL_DATA_COMMAND)
         within = self._within(r)
         paired = self._paired(r)
         lower = all(float(paired[h].mean()) <= 0 for h in (3, 4))
