@@ -148,3 +148,12 @@ def test_every_solution_is_complete(solutions):
         assert sol.findings, pid
         assert sol.checks and sol.passed, (pid, [c.claim.plain() for c in sol.failed_checks])
         assert sol.verdict_reason, pid
+
+
+def test_no_derivation_step_repeats_a_result_table(solutions):
+    from gradmath.contract import Table
+
+    for pid, sol in solutions.items():
+        results = [a.value.rows for a in sol.answer_lines if isinstance(a.value, Table)]
+        repeats = [i for i, st in enumerate(sol.steps) if st.table is not None and st.table.rows in results]
+        assert not repeats, (pid, repeats)

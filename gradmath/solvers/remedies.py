@@ -156,7 +156,7 @@ class Remedies(Problem):
                 join(Num(r.predicted[k].chi[-1], sig=2) for k in ("ReLU, He", "tanh, Xavier")),
                 Num(r.predicted["sigmoid, book init"].chi[-1], sig=2),
             ),
-            steps=steps(r, theory_table(r), training_table(r)),
+            steps=steps(r),
             answer_lines=[
                 AnswerLine(
                     tx("at initialisation, predicted and measured"), theory_table(r), key="predicted_ratio"

@@ -166,7 +166,7 @@ def statement():
     )
 
 
-def steps(r: RemediesSolution, theory: Table, training: Table) -> list[Step]:
+def steps(r: RemediesSolution) -> list[Step]:
     l = sympy.Symbol("l")
     product = sympy.Product(sympy.Pow(sympy.Symbol("chi_l"), sympy.Rational(-1, 2)), (l, 1, 3))
     return [
@@ -214,27 +214,25 @@ def steps(r: RemediesSolution, theory: Table, training: Table) -> list[Step]:
                 "gradients, which shrink by the pairs' own factor {} ({}): for the sigmoid and tanh the two measures "
                 "agree, for the ReLU the book's reads about 1.8 where the per-image ratio is 1 (different images "
                 "switch on different units, so their gradients point in more different directions and their "
-                "mean is shorter), and the theory predicts both.",
+                "mean is shorter), and the theory predicts both (the first table of the result).",
                 len(r.run.seeds),
                 r.data.words(),
                 sympy.Symbol("||dC_x/db^l||"),
                 sympy.Symbol("chi_c"),
                 Cite("schoenholz2017"),
             ),
-            table=theory,
         ),
         Step(
             tx(
                 "Then {} epoch(s) of SGD (mini-batch 10, {}, {}), clipping the gradient's global norm at {} "
                 "where marked (rescaling the whole gradient keeps its direction, as {} propose; the blog "
-                "describes clipping each component to an interval):",
+                "describes clipping each component to an interval); the second table of the result.",
                 r.run.epochs,
                 sympy.Eq(sympy.Symbol("eta"), sympy.Float("0.1")),
                 sympy.Eq(sympy.Symbol("lambda"), sympy.Float(f"{r.run.lmbda:.6g}")),
                 sympy.Eq(sympy.Symbol("c"), 1),
                 Cite("pascanu2013"),
             ),
-            table=training,
         ),
     ]
 
