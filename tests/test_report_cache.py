@@ -196,3 +196,20 @@ def test_a_rebuild_of_cached_results_reuses_the_document_until_the_report_code_c
     assert len(list((cache / "documents").iterdir())) == 1  # stored by the first all-cached build (run 1)
     assert outputs[1] == outputs[2]  # the kept document gives the same results
     assert (tmp_path / "r2.pdf").read_bytes()[:5] == b"%PDF-" and not (tmp_path / "r3.pdf").exists()
+
+
+def test_the_blas_description_does_not_depend_on_the_order_the_libraries_were_loaded(monkeypatch):
+    """The kept document's key includes the run's description: a varying order of the BLAS list made
+    every other warm rebuild build the document again."""
+    import threadpoolctl
+
+    from gradmath.report import environment
+
+    libs = [
+        {"internal_api": "openblas", "version": "0.3.30", "user_api": "blas", "num_threads": 2},
+        {"internal_api": "openblas", "version": "0.3.31", "user_api": "blas", "num_threads": 2},
+    ]
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: libs)
+    first = environment.blas()
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: libs[::-1])
+    assert environment.blas() == first and [d["library"] for d in first] == ["openblas 0.3.30", "openblas 0.3.31"]

@@ -74,4 +74,6 @@ def blas() -> list[dict[str, str]]:
                 "architecture": str(lib.get("architecture", "") or "—"),
             }
         )
-    return out
+    # threadpoolctl lists the libraries in the order the loader mapped them, which varies from run to
+    # run: sorted, the description (and the kept document's key) is the same for the same machine
+    return sorted(out, key=lambda d: tuple(d.values()))
