@@ -157,3 +157,9 @@ def test_no_derivation_step_repeats_a_result_table(solutions):
         results = [a.value.rows for a in sol.answer_lines if isinstance(a.value, Table)]
         repeats = [i for i, st in enumerate(sol.steps) if st.table is not None and st.table.rows in results]
         assert not repeats, (pid, repeats)
+
+
+def test_no_figure_is_named_like_a_problem(solutions):
+    """A Ref to a problem id must find its section, not a figure that happens to share the name."""
+    clashes = [(pid, f.name) for pid, sol in solutions.items() for f in sol.figures if f.name in solutions]
+    assert not clashes

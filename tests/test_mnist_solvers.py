@@ -62,7 +62,7 @@ def test_initial_norms_each_layer_faster_than_the_one_before(solved):
 def test_initial_norms_verdict_and_checks(solved):
     sol = solved["mnist-initial-norms"]
     assert sol.passed and sol.verdict == Verdict.CONFIRMED
-    assert [f.name for f in sol.figures] == ["mnist-initial-norms", "mnist-initial-gradient-bars"]
+    assert [f.name for f in sol.figures] == ["initial-speeds", "mnist-initial-gradient-bars"]
     bars = sol.figures[1].panels
     assert all(len(p.series[0].y) == 6 and np.all(np.asarray(p.series[0].y) >= 0) for p in bars)
 

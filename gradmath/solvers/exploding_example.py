@@ -169,7 +169,7 @@ def _steps(r: ExplodingExample) -> list[Step]:
                 sympy.Eq(sympy.Symbol("dz_j+1/dz_j"), ordered(sympy.Symbol("w_j+1"), sigma_prime(z_j))), b1_, a0_)),
         Step(tx("So {} at every layer, and every term is", sympy.Eq(sigma_prime(z_j), at(sigma_prime, 0)) ),
              sympy.Eq(ordered(W, at(sigma_prime, 0)), TERM, evaluate=False)),
-        Step(tx("By eq. 121, each layer back multiplies the gradient by {}:", TERM), _gradient_eq(r), tag="121"),
+        Step(tx("By eq. 121, each layer back multiplies the gradient by {}:", TERM), _gradient_eq(r)),
     ]  # fmt: skip
 
 

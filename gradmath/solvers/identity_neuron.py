@@ -311,14 +311,16 @@ def _optimality_text(r: IdentityResult) -> Text:
               "differ from the minimax fit with the signs of {} at the four alternating points, so it would have "
               "three zeros. Hence no {} does better than {} (de la Vallée Poussin): the alternation proves the "
               "global optimum, no search is needed for it. At {} digits this lower bound and the fit's exact "
-              "worst-case error differ by {}, so {} to every digit shown; the fit is symmetric about {} ({} and {} "
+              "worst-case error {}, so {} to every digit shown; the fit is symmetric about {} ({} and {} "
               "to every digit). The least-squares fit has no such "
               "certificate: it is a local minimum (Hessian eigenvalues {}, {}, {}), and that it is the global "
               "one rests on a numerical search from five starting points.",
               sympy.Eq(NEURON, ordered(sympy.Symbol("v_2"), sigma(ordered_sum(ordered(sympy.Symbol("v_1"), x),
                                                                               sympy.Symbol("c"))))),
               _three_exponentials(), E_STAR, E_X, sympy.Tuple(W1, B, W2),
-              _digits(mm.lower, 12), mm.dps, Num(mm.gap, sig=1), sympy.Eq(E_STAR, _digits(mm.upper, 20)),
+              _digits(mm.lower, 12), mm.dps,
+              tx("agree to the working precision") if mm.gap < 10.0 ** (2 - mm.dps)
+              else tx("differ by {}", Num(mm.gap, sig=1)), sympy.Eq(E_STAR, _digits(mm.upper, 20)),
               sympy.Eq(x, HALF), sympy.Eq(W2, 1), sympy.Eq(B, -W1 / 2),
               *(Num(v, sig=2) for v in r.hessian))  # fmt: skip
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import sympy
 
+from .. import chain_stats
 from .. import meanfield as mf
 from ..contract import (
     AnswerLine,
@@ -98,8 +99,11 @@ def _book_table(r: LayerGradientRatio) -> Table:
                          tx("{}", Num(float(r.book_predicted[h][1][k]), sig=3)),
                          tx("{}", Num(float(m[:, k].mean()), err=float(m[:, k].std(ddof=1))))))  # fmt: skip
     return Table(
-        ("hidden layers", "layers", "book", "predicted", f"measured ({r.seeds} seeds, ± std)"), tuple(rows)
-    )
+        ("hidden layers", "layers", "book", "predicted", f"measured ({r.seeds} seeds, ± std)"), tuple(rows),
+        tx("The growth of the norm of the mean gradient from one hidden layer to the next. The networks here are "
+           "drawn with seeds of their own, independently of those of {}: their means differ from that "
+           "section's by seed noise only.", Ref("mnist-initial-norms", "the initial-speeds problem")),
+    )  # fmt: skip
 
 
 def _steps(r: LayerGradientRatio) -> list[Step]:
@@ -199,7 +203,7 @@ def _measure_steps(r: LayerGradientRatio) -> list[Step]:
                 "{} on average (the biases dominate), and since {} the correlations tend to 1: both measures "
                 "grow about alike ({} and {} predicted for the first pair of layers). With ReLU and He weights "
                 "the correlation is {} and approaches 1 only slowly, so the norm of the mean gradient grows by "
-                "{} per layer although {} ({}).",
+                "{} per layer (geometric mean over the three pairs) although {} ({}).",
                 chi_s,
                 sympy.Symbol("||delta_x||") ** 2,
                 sympy.Rational(1, r.n_images),
@@ -211,7 +215,7 @@ def _measure_steps(r: LayerGradientRatio) -> list[Step]:
                 Num(float(pr[SIG][0][0]), sig=3),
                 Num(float(pr[SIG][1][0]), sig=3),
                 Num(cs["relu-he"], sig=2),
-                Num(float(pr["relu-he"][1][0]), sig=3),
+                Num(float(np.exp(np.mean(np.log(pr["relu-he"][1])))), sig=3),
                 sympy.Eq(chi_s, 1),
                 Ref("predicted-vs-measured", "see the figure of predicted against measured ratios"),
             )
@@ -236,14 +240,18 @@ def _measure_steps(r: LayerGradientRatio) -> list[Step]:
 
 def _width_text(r: LayerGradientRatio) -> Text:
     typ = {w: float(np.exp(np.mean(np.log(r.width_ratios[("gaussian", w)][:, 2])))) for w in r.widths}
+    exact = -chain_stats.stationary_chain(m=201).mean_log_factor()  # the chain's typical decay (vanishing-typical)
+    n = len(r.width_ratios[("gaussian", 1)])
     return tx("Width decides how far the chain of single neurons is from the layer: in random sigmoid networks of "
-              "{} layers the typical per-layer ratio of one input's gradient is {} at width 1 (the chain: its "
-              "factor's logarithm averages {} while its mean square is {}), {} at width 10, {} at width 30 and "
+              "{} layers the typical per-layer ratio of one input's gradient is {} at width 1 ({} seeds; the "
+              "chain of {}, whose factor's logarithm averages exactly {}, a factor {}, while its mean square "
+              "is {}), {} at width 10, {} at width 30 and "
               "{} at width {}, converging to {} (see {}). In a wide layer each component of {} sums many "
               "terms, so its squared norm concentrates at its mean and the typical decay approaches the mean-"
               "square decay; a single neuron's factor is skewed, and by Jensen's inequality its typical size "
               "is smaller than its root mean square: the chain overstates the decay.", r.depth, Num(typ[1], sig=3),
-              Num(-math.log(typ[1]), sig=3), chi_s, Num(typ[10], sig=3), Num(typ[30], sig=3), Num(typ[r.widths[-1]], sig=4),
+              n, Ref("vanishing-typical", "the typical-factor problem"), Num(-exact, sig=4), Num(math.exp(exact), sig=4),
+              chi_s, Num(typ[10], sig=3), Num(typ[30], sig=3), Num(typ[r.widths[-1]], sig=4),
               r.widths[-1], Num(_ratio(r, SIG), sig=4), Ref("widths", "the width figure"),
               delta_l)  # fmt: skip
 
@@ -409,6 +417,9 @@ def _measurement_checks(r: LayerGradientRatio) -> list[Check]:
         tx("the per-layer ratio does not change with depth ({} against {} hidden layers)", depths[0], depths[-1]),
         float(deep.mean()), se, float(shallow.mean()),
         (f"{depths[-1]}-layer random networks", f"{depths[0]}-layer random networks"), n_se=3.0,
+        detail=tx("{} layers: {}; {} layers: {} (mean ± std over seeds); the difference is {} standard errors",
+                  depths[-1], _seed_stat(deep), depths[0], _seed_stat(shallow),
+                  Num(abs(float(deep.mean() - shallow.mean())) / se, sig=2)),
         catches=tx("a ratio that compounds with depth (a total taken for a per-layer ratio, or a drift of {})",
                    sympy.Symbol("q"))))  # fmt: skip
     wide = r.width_ratios[("gaussian", r.widths[-1])][:, 0]
@@ -416,6 +427,10 @@ def _measurement_checks(r: LayerGradientRatio) -> list[Check]:
         tx("at width {} the measured ratio approaches {}", r.widths[-1], 1 / sympy.sqrt(chi_s)), float(wide.mean()),
         1 / math.sqrt(r.theory[SIG].chi), ("random sigmoid network, Gaussian inputs", "mean-field theory"),
         rtol=0.02 if r.widths[-1] < 1000 else 0.01,
+        detail=tx("root mean square ratio per layer at width {}: {} ({}); {} = {}", r.widths[-1],
+                  _seed_stat(wide) if len(wide) > 1 else Num(float(wide.mean()), sig=4),
+                  f"{len(wide)} seeds" if len(wide) > 1 else "one network",
+                  1 / sympy.sqrt(chi_s), Num(1 / math.sqrt(r.theory[SIG].chi), sig=6)),
         catches=tx("a width-independent error in {}", chi_s)))  # fmt: skip
     return out
 

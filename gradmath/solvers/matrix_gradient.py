@@ -37,7 +37,7 @@ from ..notation import ordered_sum
 from ..oracles import finite_difference_bias_gradient, loop_backprop, one_hot
 from ..registry import Param, Problem, problem
 from ..sources import Source
-from ..text import Num, Text, join, tx
+from ..text import Num, Ref, Text, join, tx
 
 #: the documented limits: the largest run allowed finishes in under a minute on two cores here
 MAX_HIDDEN = 400
@@ -300,8 +300,11 @@ def _steps(r: MatrixGradientResult) -> list[Step]:
                 "subtracting eq. 124 leaves {} non-zero entries.", sympy.Tuple(*r.symbolic.sizes),
                 sympy.Eq(_mat("nabla_a C", 1), _mat("a^L - y", 1), evaluate=False), sympy.Symbol("C"),
                 sympy.Symbol("b^1"), r.symbolic.mismatches)),
-        Step(tx("Group the factors in pairs {}, so that {} and, since the spectral norm is submultiplicative, "
-                "{}. Here the left side is ", PAIR,
+        Step(tx("Group the factors in pairs {} (each weight matrix with the derivatives of the layer below, as "
+                "in {}; read from the left, eq. 124 pairs each transposed weight matrix with the derivatives of "
+                "its own layer instead: the same product, bracketed differently), so that {} and, since the "
+                "spectral norm is submultiplicative, {}. Here the left side is ", PAIR,
+                Ref("gradient-ratio", "the gradient-ratio problem"),
                 sympy.Eq(_mat("delta^j-1", 1), sympy.MatMul(_mat("G_j"), _mat("delta^j", 1)), evaluate=False),
                 sympy.Le(DELTA1 / DELTAL, sympy.Product(GJ, (sympy.Symbol("j"), 2, sympy.Symbol("L"))))) +
              _pow10(decay) + tx(" and the product of the norms ") + _pow10(bound) +
@@ -328,12 +331,13 @@ def _step_weights(r: MatrixGradientResult) -> Step:
         tx("How large is {} (the spectral norm, the largest singular value)? With the book's initialisation, "
            "entries drawn from {}, it tends to the edge of the Marchenko–Pastur spectrum, {}, as the layers "
            "grow: {:.4} for the {} × {} matrix of layer 2. At this finite size it is smaller, {} (mean and "
-           "standard deviation over {} random matrices), and the network's own weights have {} = {}. So "
-           "{} ≤ {}: every pair at least halves the worst-case gradient.",
+           "standard deviation over {} random matrices); the network's own weights have {} = {}, the "
+           "largest being {} = {}. So {} ≤ {}: every pair at least halves the worst-case gradient.",
            WJ, BOOK_LAW, sympy.Eq(WJ, ordered_sum(1, sympy.sqrt(sympy.Symbol("n_j") / sympy.Symbol("n_j-1"))),
                                   evaluate=False),
            edge, law.n_out, law.n_in, Num(law.mean, err=law.sd), law.samples, _norm("w^2"),
-           Num(float(r.weight_norms[0]), sig=4), GJ, Num(float(np.max(r.weight_norms)) / 4, sig=3)))  # fmt: skip
+           Num(float(r.weight_norms[0]), sig=4), _norm(f"w^{int(r.layers[int(np.argmax(r.weight_norms))])}"),
+           Num(float(np.max(r.weight_norms)), sig=4), GJ, Num(float(np.max(r.weight_norms)) / 4, sig=3)))  # fmt: skip
 
 
 def _step_vanishing(r: MatrixGradientResult) -> Step:

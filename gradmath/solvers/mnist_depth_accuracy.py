@@ -439,7 +439,7 @@ class MnistDepthAccuracy(Problem):
         )
         return [
             Figure(
-                "mnist-depth-accuracy",
+                "depth-accuracy",
                 tx(
                     "Validation accuracy of 1 to 4 hidden layers: {} after {} epochs on {}, and the book's "
                     "values "

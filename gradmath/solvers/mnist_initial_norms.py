@@ -30,6 +30,7 @@ from ..text import Num, join, tx
 from .mnist_common import (
     COLORS,
     DataInfo,
+    book_printed,
     data_info,
     delta_step,
     load_data,
@@ -252,7 +253,7 @@ class MnistInitialNorms(Problem):
         )
         panels = [_norms_panel(r, h) for h in DEPTHS]
         return [
-            Figure("mnist-initial-norms", caption, panels, ncols=3, width=9.6, height=3.2),
+            Figure("initial-speeds", caption, panels, ncols=3, width=9.6, height=3.2),
             _bars_figure(r),
         ]
 
@@ -267,7 +268,7 @@ def _book_check(r: InitialNormsResult, h: int, score: np.ndarray, n: int) -> Che
         tx(
             "layer {}: book {}, ours {} (interval {} to {})",
             j + 1,
-            Num(float(r.book[h][j]), sig=3),
+            book_printed(h, float(r.book[h][j])),
             Num(float(r.norms.mean[h][j]), err=float(r.norms.std[h][j])),
             Num(10 ** (r.log_mean[h][j] - r.halfwidth[h][j]), sig=3),
             Num(10 ** (r.log_mean[h][j] + r.halfwidth[h][j]), sig=3),
@@ -291,7 +292,7 @@ def _book_check(r: InitialNormsResult, h: int, score: np.ndarray, n: int) -> Che
             "beyond the interval",
             1 / sympy.Symbol("n_in"),
         ),
-        book=", ".join(f"{v:g}" for v in r.book[h]),
+        book=", ".join(book_printed(h, float(v)) for v in r.book[h]),
         computed=join(
             Num(float(m), err=float(e)) for m, e in zip(r.norms.mean[h], r.norms.std[h], strict=True)
         ).plain(),

@@ -267,16 +267,16 @@ class MnistTrainingSpeed(Problem):
             ),
             Step(
                 tx(
-                    "Seed 0 trains the three networks (the book's figure); {} train the four-layer network, "
+                    "Seed 0 trains the three networks (the book's figure); {} the four-layer network, "
                     "whose slowdown the book quantifies. The book reads about 100 off its plot of one run; the "
                     "ratio {} varies from epoch to epoch and from run to run, so we compare the book's 100 with "
                     "the central 95 % of our ratios over every run and epoch (the 2.5th to the 97.5th "
                     "percentile).",
-                    f"seeds 1 to {n_runs - 1}"
+                    f"seeds 1 to {n_runs - 1} train"
                     if n_runs > 2
-                    else "seed 1"
+                    else "seed 1 trains"
                     if n_runs == 2
-                    else "no other seed",
+                    else "no other seed trains",
                     speed_ratio(4),
                 )
             ),
@@ -391,7 +391,7 @@ class MnistTrainingSpeed(Problem):
         )
         return [
             Figure(
-                "mnist-training-speed",
+                "training-speeds",
                 tx(
                     "Speed of learning {} of each hidden layer during {} epochs of full-batch gradient "
                     "descent on {} "

@@ -1,4 +1,4 @@
-"""Blog 004's remedies for unstable gradients, on the book's [784, 30, 30, 30, 30, 10] network.
+"""The blog post's remedies for unstable gradients, on the book's [784, 30, 30, 30, 30, 10] network.
 
 The blog recommends the ReLU (or leaky ReLU), He and Xavier initialisation, and gradient clipping. For
 each remedy we measure the last-to-first hidden-layer gradient ratio at initialisation and after a short
@@ -28,6 +28,7 @@ from .remedies_writeup import (
     RemediesSolution,
     checks,
     corrections,
+    epochs_words,
     findings,
     kind,
     statement,
@@ -189,22 +190,22 @@ class Remedies(Problem):
                     style={"color": COLORS[2]},
                 )
             ],
-            title=f"accuracy after {r.run.epochs} epoch(s) on 1,000 images",
+            title=f"accuracy after {epochs_words(r.run.epochs)} on 1,000 images",
             ylabel="validation accuracy",
             ylim=(0.0, 1.0),
             xticklabels=list(s),
             legend=False,
         )
         caption = tx(
-            "Remedies side by side on [784, 30, 30, 30, 30, 10]: {} at initialisation and after {} epoch(s) "
+            "Remedies side by side on [784, 30, 30, 30, 30, 10]: {} at initialisation and after {} "
             "(geometric mean over {} seeds; above 1 vanishing, below 1 exploding, shaded: within a factor 4 of "
             "1; a missing bar: every run died or diverged), the theory's prediction of the book's measure "
             "(diamonds), and the validation accuracy after training.",
             speed_ratio(4),
-            r.run.epochs,
+            epochs_words(r.run.epochs),
             len(r.run.seeds),
         )
-        return [Figure("remedies", caption, [_ratio_panel(r), accuracy], ncols=2, width=10.0, height=4.0)]
+        return [Figure("remedy-ratios", caption, [_ratio_panel(r), accuracy], ncols=2, width=10.0, height=4.0)]
 
 
 def _ratio_panel(r: RemediesSolution) -> Panel:

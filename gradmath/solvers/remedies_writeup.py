@@ -155,13 +155,19 @@ def training_table(r: RemediesSolution) -> Table:
     )
 
 
+def epochs_words(n: int) -> str:
+    """ "1 epoch", "3 epochs"."""
+    return f"{n} epoch" + ("" if n == 1 else "s")
+
+
 def statement():
     return tx(
-        "Blog 004 recommends the ReLU (or leaky ReLU) activation, Xavier and He initialisation, and gradient "
-        "clipping against vanishing and exploding gradients. On the book's deep [784, 30, 30, 30, 30, 10] "
+        "The blog post {} recommends the ReLU (or leaky ReLU) activation, Xavier and He initialisation, and "
+        "gradient clipping against vanishing and exploding gradients. On the book's deep [784, 30, 30, 30, 30, 10] "
         "network, measure the ratio {} at initialisation and after a short training for each remedy, against "
         "the sigmoid baseline and an exploding setup; predict it from theory; say which remedy fixes which "
         "problem.",
+        Cite(SOURCE.key),
         speed_ratio(4),
     )
 
@@ -173,8 +179,8 @@ def steps(r: RemediesSolution) -> list[Step]:
         Step(
             tx(
                 "The measure: the ratio of the last to the first hidden layer's speed, above 1 when the gradient "
-                "vanishes towards the input, below 1 when it explodes; within a factor {} of 1 (one sigmoid "
-                "layer's largest attenuation) it counts as balanced.",
+                "vanishes towards the input, below 1 when it explodes; within a factor {} of 1 (the least a sigmoid "
+                "layer with weights of size at most 1 shrinks the gradient) it counts as balanced.",
                 int(BALANCE),
             ),
             sympy.Eq(sympy.Symbol("r"), speed_ratio(4), evaluate=False),
@@ -196,7 +202,7 @@ def steps(r: RemediesSolution) -> list[Step]:
         Step(
             tx(
                 "so the predicted ratio is the product below. The sigmoid's derivative is at most 1/4, so {} "
-                "is about 0.05 whatever the initialisation; He's variance {} with the ReLU's {} gives {} "
+                "is about 0.05 with the book's and with Xavier's initialisation; He's variance {} with the ReLU's {} gives {} "
                 "exactly, and Xavier's variance with tanh ({} at 0) gives nearly 1.",
                 chi,
                 sympy.Eq(sigma_w2, 2),
@@ -224,10 +230,10 @@ def steps(r: RemediesSolution) -> list[Step]:
         ),
         Step(
             tx(
-                "Then {} epoch(s) of SGD (mini-batch 10, {}, {}), clipping the gradient's global norm at {} "
+                "Then {} of SGD (mini-batch 10, {}, {}), clipping the gradient's global norm at {} "
                 "where marked (rescaling the whole gradient keeps its direction, as {} propose; the blog "
                 "describes clipping each component to an interval); the second table of the result.",
-                r.run.epochs,
+                epochs_words(r.run.epochs),
                 sympy.Eq(sympy.Symbol("eta"), sympy.Float("0.1")),
                 sympy.Eq(sympy.Symbol("lambda"), sympy.Float(f"{r.run.lmbda:.6g}")),
                 sympy.Eq(sympy.Symbol("c"), 1),

@@ -226,9 +226,10 @@ def _steps(r: WeightPowers) -> list[Step]:
     w_j, z_j = sympy.Symbol("w_j"), sympy.Symbol("z_j")
     steps = [
         Step(tx("The first post {} replaces every slope {} by its peak {} (the best case, every {}). A chain of {} "
-                "sigmoid layers, its later weights {}, then has", Cite(BLOG), sigma_prime(z_j), QUARTER,
-                sympy.Eq(z_j, 0), n, w_j),
-             sympy.Eq(sympy.Symbol("da_n/db_1"), ordered(sympy.Pow(sympy.Float(0.25), n, evaluate=False),
+                "sigmoid layers without biases (as the post assumes), its later weights {}, then has the "
+                "derivative below; the post's derivative with respect to the first weight is the input {} "
+                "times it.", Cite(BLOG), sigma_prime(z_j), QUARTER, sympy.Eq(z_j, 0), n, w_j, sympy.Symbol("a_0")),
+             sympy.Eq(sympy.Symbol("da_n/dz_1"), ordered(sympy.Pow(sympy.Float(0.25), n, evaluate=False),
                                                          sympy.Product(w_j, (j, 2, n))), evaluate=False)),
         Step(tx("The second post {} passes the input through {} linear layers of one weight {}, so that the "
                 "output's derivative with respect to the input is {}; it also evaluates {}.", Cite(SEB), n, w,
