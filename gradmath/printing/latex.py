@@ -105,6 +105,8 @@ class GradmathLatexPrinter(LatexPrinter):
     def _fn(self, head: str, expr, exp=None) -> str:
         args = ", ".join(self._print(a) for a in expr.args)
         head = head if exp is None else f"{head}^{{{exp}}}"
+        if any(tall in args for tall in (r"\frac", r"\sqrt", r"\left", r"\sum", r"\prod")):
+            return rf"{head}\left({args}\right)"  # parentheses as tall as what they hold
         return f"{head}({args})"
 
     def _print_Function(self, expr, exp=None):
