@@ -109,15 +109,23 @@ def random_network_ratios(
 
 
 def book_network_ratios(configs: dict[str, Config], X: np.ndarray, y: np.ndarray, hidden: tuple[int, ...],
-                        seeds: int, width: int = 30) -> dict[tuple[str, int], np.ndarray]:  # fmt: skip
+                        seeds: int, width: int = 30, *,
+                        as_network: str | None = None) -> dict[tuple[str, int], np.ndarray]:  # fmt: skip
     """The three ratios in [n_in, width x h, 10] networks at initialisation, for every config and h.
 
     Returns ``{(config, h): array (seeds, h − 1, 3)}`` (measures rms, mean, typical). For each seed one
     standard normal first-layer matrix G is drawn and X Gᵀ computed once: every configuration scales it
     by its own standard deviation (``first_layer_variance``), the costly product is not repeated.
+    The configuration named ``as_network`` (the book's initialisation) instead uses the very networks
+    ``Network(sizes, seed=s)`` of the initial-speeds experiment, so that its ratios are those of that
+    experiment's norms, seed for seed.
     """
     from .meanfield import first_layer_variance
+    from .network import Network
 
+    if as_network is not None and (configs[as_network].activation, configs[as_network].sigma_w2,
+                                   configs[as_network].sigma_b2) != ("sigmoid", 1.0, 1.0):  # fmt: skip
+        raise ValueError(f"{as_network!r} is not the book's initialisation (sigmoid, σ_w² = 1, σ_b² = 1)")
     out = {(name, h): np.empty((seeds, h - 1, 3)) for name in configs for h in hidden}
     for s in range(seeds):
         rng = np.random.default_rng(s)
@@ -126,6 +134,11 @@ def book_network_ratios(configs: dict[str, Config], X: np.ndarray, y: np.ndarray
         for name, config in configs.items():
             sd1 = np.sqrt(first_layer_variance(config, X.shape[1], width))
             for h in hidden:
+                if name == as_network:
+                    net = Network([X.shape[1]] + [width] * h + [10], seed=s)
+                    r = layer_ratios(hidden_deltas(net.weights, net.biases, X, y, config.activation))
+                    out[(name, h)][s] = np.stack([r.rms, r.mean, r.typical], axis=1)
+                    continue
                 sizes = [width] * h + [10]
                 weights, biases = init_params(sizes, config, np.random.default_rng((s, h)))
                 b1 = np.random.default_rng((s, h, 1)).standard_normal(width) * np.sqrt(config.sigma_b2)

@@ -196,3 +196,13 @@ def test_solver_answer_keys_and_verdict():
     assert "$" in sol._repr_markdown_()
     check = next(c for c in sol.checks if "depth" in c.claim.plain())
     assert check.passed and "10 against 30 hidden layers" in check.claim.plain()
+
+
+def test_measured_ratios_are_those_of_the_initial_speeds_experiment():
+    """The issue's ``measured`` key: the hidden-layer ratios of mnist-initial-norms, seed for seed."""
+    ratio = gradmath.solve("layer-gradient-ratio", quick=True).answer["measured"]["sigmoid-default"]
+    norms = gradmath.solve("mnist-initial-norms", quick=True).result.norms.norms[4]
+    per_seed = norms[:, 1:] / norms[:, :-1]
+    np.testing.assert_allclose(ratio["mean"], per_seed.mean(axis=0), rtol=1e-10)
+    np.testing.assert_allclose(ratio["std"], per_seed.std(axis=0, ddof=1), rtol=1e-10)
+    assert ratio["seeds"] == len(norms) == 5

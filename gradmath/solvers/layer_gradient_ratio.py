@@ -147,7 +147,7 @@ class LayerGradientRatioProblem(Problem):
         props = {name: mf.propagate(c, X, 4, n_pairs=n_pairs) for name, c in mf.CONFIGS.items()}
         sig = mf.CONFIGS["sigmoid-default"]
         options.report(0.4, "measurements")
-        nets = book_network_ratios(mf.CONFIGS, X, y, (2, 3, 4), seeds)
+        nets = book_network_ratios(mf.CONFIGS, X, y, (2, 3, 4), seeds, as_network="sigmoid-default")
         options.report(0.6, "widths")
         widths = (1, 10, 30, 100, 1000)
         depth = 10 if options.quick else 20

@@ -95,14 +95,14 @@ def _book_table(r: LayerGradientRatio) -> Table:
     for h, ratios in book_ratios().items():
         m = r.book_nets[h][:, :, MEASURES.index("mean")]
         for k, b in enumerate(ratios):
-            rows.append((tx("{}", h), tx("{} to {}", k + 1, k + 2), tx("{}", Num(float(b), sig=3)),
+            rows.append((tx("{}", h), tx("{} to {}", k + 1, k + 2), tx(f"{float(b):.2f}"),
                          tx("{}", Num(float(r.book_predicted[h][1][k]), sig=3)),
                          tx("{}", Num(float(m[:, k].mean()), err=float(m[:, k].std(ddof=1))))))  # fmt: skip
     return Table(
         ("hidden layers", "layers", "book", "predicted", f"measured ({r.seeds} seeds, ± std)"), tuple(rows),
-        tx("The growth of the norm of the mean gradient from one hidden layer to the next. The networks here are "
-           "drawn with seeds of their own, independently of those of {}: their means differ from that "
-           "section's by seed noise only.", Ref("mnist-initial-norms", "the initial-speeds problem")),
+        tx("The growth of the norm of the mean gradient from one hidden layer to the next, measured on the very "
+           "networks of {} (the same seeds, the same 1,000 images): the ratios of that section's speeds.",
+           Ref("mnist-initial-norms", "the initial-speeds problem")),
     )  # fmt: skip
 
 
