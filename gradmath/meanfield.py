@@ -32,9 +32,8 @@ from functools import cache
 
 import numpy as np
 from scipy import integrate, optimize
-from scipy.special import expit
 
-from .activations import LEAKY_SLOPE
+from .activations import ACTIVATIONS, LEAKY_SLOPE  # activation -> (φ, φ′), for arrays
 
 __all__ = [
     "Config",
@@ -57,23 +56,6 @@ __all__ = [
     "Propagation",
     "propagate",
 ]
-
-
-def _sig_prime(u):
-    s = expit(u)
-    return s * (1 - s)
-
-
-#: activation -> (φ, φ′), written for arrays
-ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    "sigmoid": (expit, _sig_prime),
-    "tanh": (np.tanh, lambda u: 1.0 - np.tanh(u) ** 2),
-    "relu": (lambda u: np.maximum(u, 0.0), lambda u: np.where(u > 0, 1.0, 0.0)),
-    "leaky_relu": (
-        lambda u: np.where(u > 0, u, LEAKY_SLOPE * u),
-        lambda u: np.where(u > 0, 1.0, LEAKY_SLOPE),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -221,12 +203,15 @@ def fixed_point(activation: str, sigma_w2: float, sigma_b2: float) -> FixedPoint
     return FixedPoint(float(q), "stable", slope(q))
 
 
-def chi(activation: str, q: float | None, sigma_w2: float, n: int = 200) -> float:
-    """χ = σ_w² E[φ′(√q Z)²]: the factor of the mean squared gradient norm per layer."""
-    if activation in ("relu", "leaky_relu"):
-        return sigma_w2 * _relu_second_moment(activation)  # φ′² is (1 + α²)/2 on average, any q
-    dphi = ACTIVATIONS[activation][1]
-    return float(sigma_w2 * expect_decaying(lambda u: dphi(u) ** 2, float(q), n))
+def chi(activation: str, q, sigma_w2, n: int = 200):
+    """χ = σ_w² E[φ′(√q Z)²]: the factor of the mean squared gradient norm per layer (a float; an
+    array where ``q`` or ``sigma_w2`` is one)."""
+    if activation in ("relu", "leaky_relu"):  # φ′² is (1 + α²)/2 on average, any q
+        out = np.multiply(sigma_w2, _relu_second_moment(activation)) * np.ones(np.shape(q) if q is not None else ())
+    else:
+        dphi = ACTIVATIONS[activation][1]
+        out = np.multiply(sigma_w2, expect_decaying(lambda u: dphi(u) ** 2, np.asarray(q, dtype=float), n))
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def _pair(c: float, q: float, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -284,8 +269,7 @@ def phase_chi(
         active[active] = moved
         if not active.any():
             break
-    dphi = ACTIVATIONS[activation][1]
-    return W2 * expect_decaying(lambda u: dphi(u) ** 2, q, 60)
+    return chi(activation, q, W2, 60)
 
 
 def first_layer_variance(config: Config, n_in: int, n_out: int) -> float:
@@ -353,7 +337,7 @@ def propagate(config: Config, X: np.ndarray, depth: int, width: int = 30, n_pair
     for _ in range(depth):
         qs.append(q)
         cs.append(q12 / np.sqrt(q[i] * q[j]))
-        chis.append(config.sigma_w2 * expect_decaying(lambda u: dphi(u) ** 2, q, 80))
+        chis.append(chi(config.activation, q, config.sigma_w2, 80))
         chip.append(config.sigma_w2 * pair_expect(dphi, dphi, q[i], q[j], q12))
         q12 = config.sigma_w2 * pair_expect(phi, phi, q[i], q[j], q12) + config.sigma_b2
         q = variance_map(q, config.activation, config.sigma_w2, config.sigma_b2, 80)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import meanfield, validate
-from ..activations import get_activation
 from ..network import Network
 from ..parallel import map_seeds
+from ..random_networks import hidden_deltas
 from .protocol import WIDTH, checked_images, lmbda_per_image, network_sizes
 
 __all__ = [
@@ -59,16 +59,9 @@ def per_image_bias_gradients(net: Network, X, y) -> list[np.ndarray]:
     """Per hidden layer, the array (n, width) of per-image gradients dC_x/db^l (cross-entropy output).
 
     Backpropagation kept per image (BP1-BP2): delta^L_x = a^L_x - y_x, then
-    delta^l_x = ((w^{l+1})^T delta^{l+1}_x) * f'(z^l_x), from :meth:`Network.forward`.
+    delta^l_x = ((w^{l+1})^T delta^{l+1}_x) * f'(z^l_x) (:func:`gradmath.random_networks.hidden_deltas`).
     """
-    zs, acts = net.forward(X)
-    fp = get_activation(net.activation)[1]
-    delta = acts[-1] - np.eye(net.sizes[-1])[np.asarray(y)]
-    out = []
-    for l in range(len(net.weights) - 2, -1, -1):
-        delta = (delta @ net.weights[l + 1]) * fp(zs[l])
-        out.append(delta)
-    return out[::-1]
+    return hidden_deltas(net.weights, net.biases, np.asarray(X, dtype=float), np.asarray(y), net.activation)
 
 
 @dataclass(frozen=True)
@@ -138,7 +131,6 @@ class RemediesResult:
     lmbda: float
     n_images: int
     seeds: tuple[int, ...]
-    input_second_moment: float  # E_x[||x||^2] / n_in over the training images
 
 
 def _flat(net: Network) -> np.ndarray:
@@ -149,8 +141,8 @@ def _one_setup(seed, X, y, X_val, y_val, sizes, options, clip, epochs, batch_siz
     """One seed of one setup: the row of :class:`RemedyResult` fields and the status."""
     n = len(X)
     net = Network(sizes, seed=seed, **options)
-    g = net.bias_gradients(X, y)[:-1]
     per_image = per_image_bias_gradients(net, X, y)
+    g = [d.mean(axis=0) for d in per_image]  # the book's delta^l: the mean over the images
     rms = [float(np.sqrt(np.mean(np.sum(d * d, axis=1)))) for d in (per_image[0], per_image[-1])]
     probe = Network(sizes, seed=seed, **options)
     before = _flat(probe)
@@ -164,7 +156,7 @@ def _one_setup(seed, X, y, X_val, y_val, sizes, options, clip, epochs, batch_siz
     except FloatingPointError:
         trained, state = (0.0, 0.0, 0.0), "diverged"
     else:
-        h = net.bias_gradients(X, y)[:-1]
+        h = net.bias_gradients(X, y, check_input=False)[:-1]
         f1, l1 = float(np.linalg.norm(h[0])), float(np.linalg.norm(h[-1]))
         trained, state = (f1, l1, net.accuracy(X_val, y_val)), ("dead" if f1 == 0.0 else "ok")
     row = (float(np.linalg.norm(g[0])), float(np.linalg.norm(g[-1])), *rms, *trained, update, grad)
@@ -237,8 +229,7 @@ def compare_remedies(
         out[name] = RemedyResult(
             name, dict(options), clip, role, *cols, status=np.array([r[i][1] for r in rows])
         )
-    moment = float(np.mean(np.sum(X * X, axis=1)) / X.shape[1])
-    return RemediesResult(out, sizes, epochs, eta, lmbda, n, tuple(range(seeds)), moment)
+    return RemediesResult(out, sizes, epochs, eta, lmbda, n, tuple(range(seeds)))
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,6 @@ class SpeedRun:
     probes: tuple[Probe, ...]
     elapsed: float  # seconds of training (probes excluded)
     cpu: float  # CPU seconds of the run's process (training and probes)
-    active_columns: int  # input columns not blank in every image (the products skip the others)
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ def training_speed_run(
         if not np.all(np.isfinite(norms[h])):
             raise FloatingPointError(f"non-finite gradient norm in the {h}-hidden-layer run (eta={eta})")
     probes = tuple(Probe(h, e, norms[h][e].copy(), s) for h, e, s in separate)
-    return SpeedRun(seed, norms, probes, elapsed, time.process_time() - c0, int(trainer.active.sum()))
+    return SpeedRun(seed, norms, probes, elapsed, time.process_time() - c0)
 
 
 def training_speed(

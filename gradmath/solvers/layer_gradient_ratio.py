@@ -19,18 +19,19 @@ import numpy as np
 
 from .. import meanfield as mf
 from ..contract import Check, Figure, Writeup
+from ..experiments.initial import MAX_SEEDS
+from ..experiments.protocol import BOOK_INITIAL_NORMS, book_images
 from ..random_networks import book_network_ratios, random_network_ratios
 from ..registry import Problem, RunOptions, problem
 from ..sources import Source
+from .mnist_common import load_data, seed_count
 
 __all__ = ["LayerGradientRatio", "LayerGradientRatioProblem", "BOOK_NORMS", "book_ratios"]
 
 #: the book's table of ‖δ^l‖ at initialisation (sec. 5.1), hidden layers first first
-BOOK_NORMS: dict[int, tuple[float, ...]] = {
-    2: (0.07, 0.31),
-    3: (0.012, 0.060, 0.283),
-    4: (0.003, 0.017, 0.070, 0.285),
-}
+BOOK_NORMS = BOOK_INITIAL_NORMS
+#: the Monte Carlo cross-check of χ: inputs through one random layer of this width
+WIDE_LAYER, WIDE_INPUTS = 1000, 100
 MEASURES = ("rms", "mean", "typical")  # see gradmath.random_networks
 
 
@@ -71,7 +72,7 @@ class LayerGradientRatio:
 
 
 def _wide_layer_chi(
-    config: mf.Config, q: float, seed: int, width: int = 1000, n: int = 100
+    config: mf.Config, q: float, seed: int, width: int = WIDE_LAYER, n: int = WIDE_INPUTS
 ) -> tuple[float, float]:
     """χ by Monte Carlo: δ = φ′(z) ⊙ wᵀδ′ through one random width-``width`` layer, z ~ N(0, q)."""
     rng = np.random.default_rng(seed)
@@ -116,6 +117,11 @@ def _width_study(X, widths, depth: int, seeds: int) -> dict[tuple[str, int], np.
     return out
 
 
+def _first_layers(p: mf.Propagation, h: int) -> mf.Propagation:
+    """The statistics of the first ``h`` hidden layers (the same seed and pairs: a shallower network's)."""
+    return mf.Propagation(p.q[:h], p.chi[:h], p.chi_pair[:h], p.c[:h])
+
+
 def _depth_study(X, depths, seeds: int, width: int = 30) -> dict[int, np.ndarray]:
     """Per-layer ratios in random sigmoid networks of the book's width and init fed MNIST images, for
     several depths: per seed, the geometric mean over the layers after the first two of each measure."""
@@ -136,16 +142,12 @@ class LayerGradientRatioProblem(Problem):
     uses = frozenset({"seeds", "data"})
 
     def compute(self, options: RunOptions) -> LayerGradientRatio:
-        from ..datasets import load_mnist
-
-        data = options.data if options.data is not None else load_mnist()
-        X, y = data.train.X[:1000], data.train.y[:1000]  # the book's training_data[:1000]
-        seeds = options.seeds or (5 if options.quick else 20)
+        X, y = book_images(load_data(options))  # the book's training_data[:1000]
+        seeds = seed_count(options, 20, 5, MAX_SEEDS, "each seed builds 15 networks")
         theory = {name: _theory(c, k) for k, (name, c) in enumerate(mf.CONFIGS.items())}
         options.report(0.2, "predictions")
         n_pairs = 100 if options.quick else 300
         props = {name: mf.propagate(c, X, 4, n_pairs=n_pairs) for name, c in mf.CONFIGS.items()}
-        sig = mf.CONFIGS["sigmoid-default"]
         options.report(0.4, "measurements")
         nets = book_network_ratios(mf.CONFIGS, X, y, (2, 3, 4), seeds, as_network="sigmoid-default")
         options.report(0.6, "widths")
@@ -161,8 +163,7 @@ class LayerGradientRatioProblem(Problem):
             predicted={name: p.ratios() for name, p in props.items()},
             measured={name: nets[(name, 4)] for name in mf.CONFIGS},
             book_nets={h: nets[("sigmoid-default", h)] for h in (2, 3, 4)},
-            book_predicted={h: mf.propagate(sig, X, h, n_pairs=n_pairs).ratios() for h in (2, 3)}
-            | {4: props["sigmoid-default"].ratios()},
+            book_predicted={h: _first_layers(props["sigmoid-default"], h).ratios() for h in (2, 3, 4)},
             first_correlation={name: float(p.c[0].mean()) for name, p in props.items()},
             widths=widths,
             width_ratios=_width_study(X, widths, depth, 3 if options.quick else 6),

@@ -25,7 +25,7 @@ from ..contract import (
 from ..notation import ordered
 from ..sources import Source
 from ..text import Cite, Num, Ref, Text, tx
-from .layer_gradient_ratio import MEASURES, LayerGradientRatio, book_ratios
+from .layer_gradient_ratio import MEASURES, WIDE_INPUTS, WIDE_LAYER, LayerGradientRatio, book_ratios
 
 __all__ = ["writeup", "checks", "figures"]
 
@@ -366,8 +366,9 @@ def checks(r: LayerGradientRatio) -> list[Check]:
              "SciPy's adaptive quadrature against the normal density"), rtol=1e-9,
             catches=tx("a quadrature with too few nodes, or a wrong derivative {}", phi_p(Z))))  # fmt: skip
         out.append(Check.within_se(
-            tx("{} for {}: theory against a random layer of width 2,000", chi_s, NAMES[name]), t.chi_mc, t.chi_mc_se,
-            t.chi, ("Monte Carlo, 200 inputs through one random layer", tx("mean-field {}", chi_s)),
+            tx("{} for {}: theory against a random layer of width {}", chi_s, NAMES[name], f"{WIDE_LAYER:,}"),
+            t.chi_mc, t.chi_mc_se,
+            t.chi, (f"Monte Carlo, {WIDE_INPUTS} inputs through one random layer", tx("mean-field {}", chi_s)),
             catches=tx("a weight variance scaled by {} instead of {} (a factor {} off)", 1 / n_in ** 2, 1 / n_in, n_in)))  # fmt: skip
     stable = [n for n, t in r.theory.items() if t.fixed.kind == "stable"]
     out.append(Check.close(
