@@ -52,7 +52,7 @@ def default_folder() -> Path:
     return Path(pooch.os_cache("gradmath")) / "report"
 
 
-def _hash_files(files: list[Path], root: Path) -> str:
+def hash_files(files: list[Path], root: Path) -> str:
     h = hashlib.blake2b(digest_size=16)
     for f in sorted(files):
         h.update(str(f.relative_to(root)).encode() + b"\0")
@@ -71,9 +71,9 @@ def source_hash(package: Path = _PACKAGE, exclude: Path | None = _REPORT) -> str
         and f.suffix not in (".pyc", ".pyo")
         and (exclude is None or exclude not in f.parents)
     ]
-    versions = [sys.version.split()[0]] + [_version(lib) for lib in LIBRARIES]
+    versions = [sys.version.split()[0]] + [library_version(lib) for lib in LIBRARIES]
     return (
-        _hash_files(files, package)[:24]
+        hash_files(files, package)[:24]
         + "-"
         + hashlib.blake2b(" ".join(versions).encode(), digest_size=4).hexdigest()
     )
@@ -85,17 +85,18 @@ def package_hash() -> str:
     return source_hash()
 
 
-def _version(lib: str) -> str:
+def library_version(lib: str) -> str:
     try:
         return f"{lib}={metadata.version(lib)}"
     except metadata.PackageNotFoundError:
         return f"{lib}=?"
 
 
+@lru_cache(maxsize=1)
 def figure_style_hash() -> str:
     """A hash of the figure-drawing code and matplotlib's version (a new style redraws every figure)."""
     h = hashlib.blake2b((_REPORT / "figures.py").read_bytes(), digest_size=8)
-    h.update(_version("matplotlib").encode())
+    h.update(library_version("matplotlib").encode())
     return h.hexdigest()
 
 

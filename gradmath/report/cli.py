@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .outputs import OutputError, UsageError, output_path, refuse_same_file, write_atomic
-from .runner import POOL_MIN_SECONDS
+from .runner import in_pool, pool_data, worth_a_pool
 
 __all__ = ["main", "entry", "PROG", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_WRITE", "EXIT_INTERRUPTED"]
 
@@ -166,27 +166,21 @@ def main(argv: Sequence[str] | None = None, *, problems: Mapping[str, Any] | Non
         out, json_path = _check_args(args)
         data = _load_data(args, stream)
         workers = args.jobs or _default_workers()
-        # the workers need the data only in a quick run: otherwise the experiments on it spread their
-        # seeds over every core from this process (Job.spread), and the workers never see it
-        pool_data = data if args.quick else None
         if problems is None:
             listing = cache.load_manifest()
             if listing is None and workers > 1 and args.only is None:  # a first full run: start the
-                # workers while the solvers load (a run with --only is usually too small to need them)
-                pool = _start_pool(workers, pool_data)
+                # workers while the solvers load (a run with --only is usually too small to need them);
+                # they need the data only in a quick run: otherwise the experiments on it spread their
+                # seeds from this process (Job.spread, see _jobs)
+                pool = _start_pool(workers, data if args.quick else None)
             listing = listing or _registry(cache)
         else:
             listing = [{"id": pid, "uses": ["seeds", "data"]} for pid in problems]
         ids = _select([e["id"] for e in listing], args.only)
         jobs = _jobs(listing, ids, args, data, cache, problems)
-        missing = [j for j in jobs if j.run is None and not j.spread and not cache.has_solution(j.key)]
-        if (
-            pool is None
-            and workers > 1
-            and len(missing) > 1
-            and sum(j.cost for j in missing) >= POOL_MIN_SECONDS
-        ):
-            pool = _start_pool(min(workers, len(missing)), pool_data)
+        missing = [j for j in jobs if in_pool(j) and not cache.has_solution(j.key)]
+        if pool is None and worth_a_pool(missing, workers):
+            pool = _start_pool(min(workers, len(missing)), pool_data(missing, data))
         return _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, workers)
     except UsageError as exc:
         stream.write(f"{PROG}: error: {exc}\n")
@@ -218,7 +212,9 @@ def _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, worke
     kept = cache.load_document(key) if key is not None else None
     files = typeset.figure_files(kept, cache) if kept is not None else None
     if kept is None or files is None:  # build the document from the results
-        kept, files, pdf = _typeset(args, jobs, data, cache, pool, meta, stream, workers)
+        # the JSON is needed for --json, or to keep the document (only when every result was cached)
+        need_json = json_path is not None or key is not None
+        kept, files, pdf = _typeset(args, jobs, data, cache, pool, meta, stream, workers, need_json)
         if key is not None and kept["hits"] == len(jobs):  # a document of cached results only
             cache.store_document(key, kept)
     else:  # every result and the document itself from the cache: only Typst runs
@@ -240,8 +236,9 @@ def _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, worke
     return EXIT_FAILED if kept["failed"] else EXIT_OK
 
 
-def _typeset(args, jobs, data, cache, pool, meta, stream, workers) -> tuple[dict, dict, bytes]:
-    """Run (or load) every result, build the document and compile it: (kept entry, files, PDF)."""
+def _typeset(args, jobs, data, cache, pool, meta, stream, workers, need_json: bool) -> tuple[dict, dict, bytes]:
+    """Run (or load) every result, build the document and compile it: (kept entry, files, PDF); the
+    entry's JSON only when ``need_json``."""
     from . import document, results, typeset
     from .runner import run_jobs, status_line
 
@@ -260,7 +257,8 @@ def _typeset(args, jobs, data, cache, pool, meta, stream, workers) -> tuple[dict
     from .cache import figure_style_hash
 
     failures, failed = _failures(outcomes)
-    kept = typeset.entry_for(source, outcomes, jobs, figure_style_hash(), results.dumps(outcomes, meta))
+    json_text = results.dumps(outcomes, meta) if need_json else None
+    kept = typeset.entry_for(source, outcomes, jobs, figure_style_hash(), json_text)
     kept.update(status=[status_line(k, len(outcomes), o) for k, o in enumerate(outcomes, 1)], failures=failures,
                 failed=failed, hits=sum(o.cached for o in outcomes))  # fmt: skip
     return kept, files, pdf

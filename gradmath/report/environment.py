@@ -38,12 +38,17 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def usable_cpus() -> int:
+    """The number of CPUs this process may use (its affinity on Linux)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
 def machine() -> dict[str, str]:
     """Operating system, CPU model and the number of CPUs this process may use."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        usable = os.cpu_count() or 1
+    usable = usable_cpus()
     return {
         "system": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "CPU": _cpu_model(),

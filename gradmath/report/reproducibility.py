@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gradmath.printing.typst import typst_string
 from gradmath.text import Num, tx
 
 from .markup import Context, Markup, label, plain, table
@@ -96,7 +97,7 @@ def reproducibility_appendix(ctx: Context, outcomes: list[Outcome], meta: dict) 
         "listed here; the experiments draw their random numbers from NumPy generators seeded with the seed "
         "index, so that a rerun reproduces them. Results are cached between runs, keyed by the problem, its "
         "options, the package's source files and the data.")))  # fmt: skip
-    out.append(f"#block(inset: (left: 1.5em))[#raw({_string(_command(meta))})]\n")
+    out.append(f"#block(inset: (left: 1.5em))[#raw({typst_string(_command(meta))})]\n")
     data = meta.get("data", {})
     out.append(
         _kv(ctx, "Data", {"MNIST": data.get("description", "—"), "Provenance": data.get("provenance", "—")})
@@ -106,12 +107,6 @@ def reproducibility_appendix(ctx: Context, outcomes: list[Outcome], meta: dict) 
     out.append(_kv(ctx, "Machine", meta.get("machine", {})))
     out.append(_blas(ctx, meta.get("blas", [])))
     return "\n".join(out) + "\n"
-
-
-def _string(s: str) -> str:
-    from gradmath.printing.typst import typst_string
-
-    return typst_string(s)
 
 
 def bibliography() -> str:

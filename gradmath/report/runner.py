@@ -32,12 +32,27 @@ POOL_MIN_SECONDS = 4.0
 _BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 
 
+def in_pool(job: Job) -> bool:
+    """Whether a job goes to the worker pool: a registered problem that does not spread its own seeds."""
+    return job.run is None and not job.spread
+
+
+def worth_a_pool(jobs: list[Job], workers: int) -> bool:
+    """Whether solving ``jobs`` (those :func:`in_pool`) is worth starting worker processes."""
+    pooled = [j for j in jobs if in_pool(j)]
+    return workers > 1 and len(pooled) > 1 and sum(j.cost for j in pooled) >= POOL_MIN_SECONDS
+
+
+def pool_data(jobs: list[Job], data: Any) -> Any:
+    """What the workers are given: the data if one of their jobs uses it, else nothing."""
+    return data if any("data" in j.uses for j in jobs if in_pool(j)) else None
+
+
 def default_jobs() -> int:
     """One worker per CPU this process may use."""
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # not Linux
-        return max(os.cpu_count() or 1, 1)
+    from .environment import usable_cpus
+
+    return usable_cpus()
 
 
 @dataclass
@@ -184,15 +199,7 @@ class WorkerPool:
 
 def _draw_in_worker(figures: bytes) -> bytes:
     """A pool job: draw figure specs (serial bytes); the SVGs (or errors) as serial bytes."""
-    from .figures import render_svg
-
-    out: list[bytes | str] = []
-    for fig in serial.loads(figures):
-        try:
-            out.append(render_svg(fig))
-        except Exception as exc:
-            out.append(f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
-    return serial.dumps(out)
+    return serial.dumps(draw_figures(serial.loads(figures)))
 
 
 def _in_worker(pid: str, quick: bool, seeds: int | None) -> bytes:
@@ -271,7 +278,7 @@ class _Run:
             ]
             drawn = [serial.loads(f.result()) for f in futures]
         else:
-            drawn = [draw_figures(o.solution) for _, _, o, _ in self.pending]
+            drawn = [draw_figures(o.solution.figures) for _, _, o, _ in self.pending]
         for (index, job, o, svgs), new in zip(self.pending, drawn, strict=True):
             for j, svg in enumerate(svgs):
                 if svg is None:
@@ -323,18 +330,17 @@ def run_jobs(jobs: list[Job], options: Any, *, cache: ResultCache, workers: int,
             run.finish(index, job, entry, cached=True)
         else:
             todo.append((index, job))
-    pooled = [(i, j) for i, j in todo if j.run is None and not j.spread]
+    pooled = [(i, j) for i, j in todo if in_pool(j)]
     n_draw = sum(len(o.solution.figures) for _, _, o, _ in run.pending)
     own = None
-    worth = len(pooled) > 1 and sum(j.cost for _, j in pooled) >= POOL_MIN_SECONDS
-    if pool is None and workers > 1 and (worth or n_draw >= 4):
-        needs = any("data" in j.uses for _, j in pooled)
-        pool = own = WorkerPool(min(workers, max(len(pooled), 2)), options.data if needs else None).start()
+    jobs_left = [j for _, j in pooled]
+    if pool is None and workers > 1 and (worth_a_pool(jobs_left, workers) or n_draw >= 4):
+        pool = own = WorkerPool(min(workers, max(len(pooled), 2)), pool_data(jobs_left, options.data)).start()
     interrupted = True
     try:
         if pool is not None and len(pooled) > 1:
             run.pooled(pool, pooled)
-            todo = [(i, j) for i, j in todo if j.run is not None or j.spread]
+            todo = [(i, j) for i, j in todo if not in_pool(j)]
         for index, job in todo:
             run.here(index, job)
         run.draw_pending(pool if pool is not None and n_draw >= 4 else None)

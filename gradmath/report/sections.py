@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradmath.contract import AnswerLine, Check, Solution, Step, Table
+from gradmath.printing.typst import typst_string
 from gradmath.text import Ref, Text, as_text, tx
 
 from .markup import (
@@ -36,7 +37,7 @@ def sub_heading(words: str) -> str:
 def verdict_markup(verdict: Any) -> str:
     """The verdict word, styled (colour and weight differ; the word carries the meaning)."""
     word = getattr(verdict, "value", str(verdict))
-    return f"#verdict({_q(word)})"
+    return f"#verdict({typst_string(word)})"
 
 
 def mark(passed: bool) -> str:
@@ -62,19 +63,13 @@ def equation_numbers(index: int, steps: list[Step]) -> dict[int, tuple[str, str 
 def _source_line(ctx: Context, sol: Solution) -> str:
     src = sol.source
     cite = ctx.rich(Text([_cite(src)]))
-    return f"#sourceline[{plain('Posed in')} {cite} · {plain('gradmath id')} #raw({_q(sol.id)})]"
+    return f"#sourceline[{plain('Posed in')} {cite} · {plain('gradmath id')} #raw({typst_string(sol.id)})]"
 
 
 def _cite(src: Any):
     from gradmath.text import Cite
 
     return Cite(src.key, src.where)
-
-
-def _q(s: str) -> str:
-    from gradmath.printing.typst import typst_string
-
-    return typst_string(s)
 
 
 def _figure_refs(ctx: Context, o: Outcome, texts: list[Text]) -> Text:

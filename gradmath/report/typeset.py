@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .cache import ResultCache
+from .cache import ResultCache, hash_files, library_version
 
 __all__ = ["document_key", "report_hash", "entry_for", "figure_files"]
 
@@ -31,14 +30,7 @@ _REPORT = Path(__file__).resolve().parent
 
 def report_hash() -> str:
     """A hash of the report's code and of the Typst compiler's version."""
-    h = hashlib.blake2b(digest_size=16)
-    for f in sorted(_REPORT.glob("*.py")):
-        h.update(f.name.encode() + b"\0" + f.read_bytes())
-    try:
-        h.update(metadata.version("typst").encode())
-    except metadata.PackageNotFoundError:
-        pass
-    return h.hexdigest()
+    return hash_files(list(_REPORT.glob("*.py")), _REPORT) + "|" + library_version("typst")
 
 
 def document_key(jobs: list, cache: ResultCache, meta: dict) -> str | None:
@@ -56,7 +48,7 @@ def document_key(jobs: list, cache: ResultCache, meta: dict) -> str | None:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def entry_for(source: str, outcomes: list, jobs: list, style: str, json_text: str) -> dict:
+def entry_for(source: str, outcomes: list, jobs: list, style: str, json_text: str | None) -> dict:
     """What is kept: the Typst source, where each figure file comes from, and the JSON."""
     keys = {j.id: j.key for j in jobs}
     figures = {}

@@ -104,12 +104,12 @@ def facts(sol: Any) -> dict[str, Any]:
     return out
 
 
-def draw_figures(sol: Any) -> list[bytes | str]:
-    """Each figure as SVG bytes, or the error (a string) that drawing it raised."""
+def draw_figures(figures: Any) -> list[bytes | str]:
+    """Each figure spec drawn: SVG bytes, or the error (a string) that drawing it raised."""
     from .figures import render_svg
 
     out: list[bytes | str] = []
-    for fig in sol.figures:
+    for fig in figures:
         try:
             out.append(render_svg(fig))
         except Exception as exc:
@@ -117,7 +117,7 @@ def draw_figures(sol: Any) -> list[bytes | str]:
     return out
 
 
-def solve_entry(run: Callable[[Any], Any], options: Any, draw: bool = True) -> dict[str, Any]:
+def solve_entry(run: Callable[[Any], Any], options: Any) -> dict[str, Any]:
     """Run one solver: ``{"solution", "elapsed", "cpu", "facts", "created", "svgs"}`` or ``{"error", "elapsed"}``.
 
     A solver that raises becomes an entry with its error (a failed section, not a crashed report).
@@ -135,8 +135,7 @@ def solve_entry(run: Callable[[Any], Any], options: Any, draw: bool = True) -> d
         "facts": facts(sol),
         "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
-    if draw:
-        entry["svgs"] = draw_figures(sol)
+    entry["svgs"] = draw_figures(sol.figures)
     entry["cpu"] = time.process_time() - c0  # this process's CPU for the solver and its figures
     return entry
 
