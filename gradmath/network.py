@@ -43,7 +43,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS, get_activation
-from .training import Evaluation, MiniBatchUpdate, rng_from_seed, sgd
+from .training import Evaluation, MiniBatchUpdate, StepRule, rng_from_seed, sgd
 from .validate import choice, integer, integer_sequence, real
 
 __all__ = ["Network", "COSTS", "INITS", "MAX_LAYER_SIZE", "MAX_PARAMETERS"]
@@ -472,14 +472,11 @@ class Network:
         has checked them once (:func:`gradmath.training.sgd`).
         """
         if check_input:
-            eta = real(eta, "eta", lo=0, lo_open=True)
-            lmbda = real(lmbda, "lmbda", lo=0)
+            rule = StepRule.checked(eta, lmbda, clip_value, clip_norm)
+            eta, lmbda, clip_value, clip_norm = rule.eta, rule.lmbda, rule.clip_value, rule.clip_norm
             X, Y = self.check_data(X, Y, finite=False)  # finiteness is verified on the result instead
-            n = X.shape[0] if n is None else integer(n, "n (the training-set size)", lo=1)
-            if clip_value is not None:
-                clip_value = real(clip_value, "clip_value", lo=0, lo_open=True)
-            if clip_norm is not None:
-                clip_norm = real(clip_norm, "clip_norm", lo=0, lo_open=True)
+            if n is not None:
+                n = integer(n, "n (the training-set size)", lo=1)
         with np.errstate(invalid="ignore", over="ignore"):  # a non-finite result raises in _step instead
             return self._step(X, Y, eta, lmbda, X.shape[0] if n is None else n, clip_value, clip_norm)
 

@@ -82,33 +82,43 @@ class RunOptions:
         return replace(self, progress=lambda f, m="": outer(lo + (hi - lo) * f, m))
 
 
+def parse_ints(text: str) -> tuple[int, ...]:
+    """``"30,30,10"`` -> ``(30, 30, 10)``: a sequence parameter given on a command line."""
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"expected integers separated by commas, got {text!r}") from None
+
+
 @dataclass(frozen=True)
 class Param:
-    """A solver parameter: its name, default and the validator that checks a value once."""
+    """A solver parameter: its name, default, the validator that checks a value once, and how a
+    command-line string becomes a value (``problems/`` scripts; the validator still checks it)."""
 
     name: str
     default: Any
     check: Callable[[Any, str], Any]
     doc: str = ""
+    parse: Callable[[str], Any] = str
 
     @classmethod
     def integer(cls, name: str, default: int, lo: int | None = None, hi: int | None = None, doc: str = "",
                 why_hi: str = "") -> Param:  # fmt: skip
         """An integer parameter in ``[lo, hi]`` (``hi`` is the documented limit; ``why_hi`` says why)."""
-        return cls(name, default, lambda v, n: validate.integer(v, n, lo, hi, why_hi=why_hi), doc)
+        return cls(name, default, lambda v, n: validate.integer(v, n, lo, hi, why_hi=why_hi), doc, int)
 
     @classmethod
     def real(cls, name: str, default: float, lo: float | None = None, hi: float | None = None, doc: str = "",
              **kw: Any) -> Param:  # fmt: skip
         """A real parameter in the given range (``lo_open``/``hi_open`` as in :func:`validate.real`)."""
-        return cls(name, default, lambda v, n: validate.real(v, n, lo, hi, **kw), doc)
+        return cls(name, default, lambda v, n: validate.real(v, n, lo, hi, **kw), doc, float)
 
     @classmethod
     def sizes(cls, name: str, default: tuple[int, ...], lo: int = 1, hi: int | None = None,
               max_len: int | None = None, doc: str = "") -> Param:  # fmt: skip
         """A sequence of integers (layer sizes)."""
         return cls(name, default, lambda v, n: validate.integer_sequence(v, n, min_len=2, max_len=max_len,
-                                                                          lo=lo, hi=hi), doc)  # fmt: skip
+                                                                          lo=lo, hi=hi), doc, parse_ints)  # fmt: skip
 
 
 class Problem:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import textwrap
 from collections.abc import Callable
 from typing import Any
@@ -32,38 +33,30 @@ def print_solution(id: str, **params) -> None:
     print(solve(id, **params).to_unicode())
 
 
-def _flag_type(default: Any) -> Callable[[str], Any]:
-    """How a command-line string becomes a value like ``default`` (the solver's validator checks it)."""
-    if isinstance(default, bool):
-        return lambda text: text.lower() in ("1", "true", "yes")
-    if isinstance(default, int):
-        return int
-    if isinstance(default, float):
-        return float
-    if isinstance(default, tuple):
+def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``parse`` for argparse: its ValueError becomes argparse's one-line usage error."""
 
-        def sizes(text: str) -> tuple[int, ...]:
-            try:
-                return tuple(int(part) for part in text.split(","))
-            except ValueError:
-                raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}") from None
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-        return sizes
-    return str
+    return convert
 
 
 def run_script(id: str, argv: list[str] | None = None) -> None:
     """What every ``problems/`` script does: parse ``--quick``, the solver's own parameters (``--depth 10``,
     ``--sizes 10,30,10``; see ``--help``), ``--seeds N`` and ``--mnist PATH`` for the MNIST experiments,
     solve ``id`` and print the worked solution. A value the solver refuses is one line and exit status 2."""
-    from .registry import RunOptions, problem_class
+    from .registry import RunOptions, problem_class, solve
 
     cls = problem_class(id)
     parser = argparse.ArgumentParser(description=f"The worked solution of {id!r} ({cls.source}).")
     parser.add_argument("--quick", action="store_true", help=f"quick run: {cls.quick}")
     for param in cls.params:
         flag = "--" + param.name.replace("_", "-")
-        parser.add_argument(flag, dest=param.name, type=_flag_type(param.default), default=None,
+        parser.add_argument(flag, dest=param.name, type=_argument(param.parse), default=None,
                             help=f"{param.doc or param.name} (default {param.default})")  # fmt: skip
     if "seeds" in cls.uses:
         parser.add_argument("--seeds", type=int, default=None, help="seeds per configuration (>= 2)")
@@ -71,19 +64,16 @@ def run_script(id: str, argv: list[str] | None = None) -> None:
         parser.add_argument("--mnist", default=None, help="full MNIST: IDX folder, mnist.pkl.gz or mnist.npz")
     args = parser.parse_args(argv)
     own = {p.name: getattr(args, p.name) for p in cls.params if getattr(args, p.name) is not None}
-    params: dict[str, Any] = {"quick": args.quick, **own}
     try:  # bad input is refused here, before any work; an error while solving is a bug and says so
         cls.validated(own)
-        if getattr(args, "seeds", None) is not None:
-            params["seeds"] = args.seeds
-            RunOptions(seeds=args.seeds)
+        options = RunOptions(quick=args.quick, seeds=getattr(args, "seeds", None))
         if getattr(args, "mnist", None):
             from .datasets import load_mnist
 
-            params["data"] = load_mnist(args.mnist)
+            options = dataclasses.replace(options, data=load_mnist(args.mnist))
     except (TypeError, ValueError, OSError) as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")
-    print_solution(id, **params)
+    print(solve(id, options=options, **own).to_unicode())
 
 
 def wrap_unicode(text: Text | str, width: int = 100, indent: str = "") -> str:

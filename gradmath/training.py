@@ -45,7 +45,7 @@ from .validate import boolean, integer, optional_callable, real
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["sgd", "TrainingHistory", "MiniBatchUpdate", "Evaluation", "rng_from_seed", "MONITOR_FLAGS"]
+__all__ = ["sgd", "TrainingHistory", "MiniBatchUpdate", "Evaluation", "StepRule", "rng_from_seed", "MONITOR_FLAGS"]
 
 
 def rng_from_seed(seed, name: str = "seed") -> np.random.Generator:
@@ -169,7 +169,7 @@ class TrainingHistory:
 class _Monitor:
     """The measurements the flags ask for, taken epoch by epoch; nothing is computed that is not asked."""
 
-    def __init__(self, net: Network, data: tuple, evaluation: tuple | None, wanted: set, rule: _StepRule):
+    def __init__(self, net: Network, data: tuple, evaluation: tuple | None, wanted: set, rule: StepRule):
         self.net, self.data, self.evaluation, self.rule = net, data, evaluation, rule
         self.values: dict[str, list] = {field: [] for field in MONITOR_FLAGS if field in wanted}
 
@@ -232,7 +232,7 @@ def _checked(net: Network, X, Y, evaluation_data, flags: dict) -> tuple[tuple, t
 
 
 @dataclass(frozen=True)
-class _StepRule:
+class StepRule:
     """The update's parameters, checked once for all the steps of a run."""
 
     eta: float
@@ -241,7 +241,7 @@ class _StepRule:
     clip_norm: float | None
 
     @classmethod
-    def checked(cls, eta, lmbda, clip_value, clip_norm) -> _StepRule:
+    def checked(cls, eta, lmbda, clip_value, clip_norm) -> StepRule:
         def positive_or_none(value, name):
             return None if value is None else real(value, name, lo=0, lo_open=True)
 
@@ -309,7 +309,7 @@ def sgd(
         the network then keeps the parameters it had before the failing step.
     """
     epochs, batch_size = integer(epochs, "epochs", lo=1), integer(batch_size, "batch_size", lo=1)
-    rule = _StepRule.checked(eta, lmbda, clip_value, clip_norm)
+    rule = StepRule.checked(eta, lmbda, clip_value, clip_norm)
     callback = optional_callable(callback, "callback")
     rng = net.rng if seed is None else rng_from_seed(seed)
     flags = {
@@ -333,7 +333,7 @@ def sgd(
 
 
 def _epoch(
-    net: Network, X, Y, batch_size: int, rule: _StepRule, rng: np.random.Generator, epoch: int
+    net: Network, X, Y, batch_size: int, rule: StepRule, rng: np.random.Generator, epoch: int
 ) -> float:
     """One epoch of updates; returns the mean over the examples of the cost each batch's step saw."""
     n = X.shape[0]

@@ -47,9 +47,7 @@ def _find_idx_files(folder: Path) -> dict[str, Path]:
 def load_idx_folder(folder: Path, source: str | None = None) -> MnistData:
     """The four IDX files in ``folder``, split the book's way, with their provenance checked by MD5."""
     found = _find_idx_files(folder)
-    arrays, md5s = {}, {}
-    for role, path in found.items():
-        arrays[role], md5s[role] = read_idx_cached_md5(path)
+    arrays, md5s = read_idx_cached_md5(found)
     for role, array in arrays.items():
         want = (None, 28, 28) if role.endswith("images") else (None,)
         if array.ndim != len(want) or array.shape[1:] != want[1:]:

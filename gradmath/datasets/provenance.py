@@ -72,12 +72,13 @@ def _load_cache(file: Path) -> dict:
     return entries if isinstance(entries, dict) else {}
 
 
-def _store(file: Path, key: str, entry: dict) -> None:
-    """Add ``entry`` to the cache, atomically; any failure (read-only, full disk) is ignored."""
+def _store(file: Path, new: dict[str, dict]) -> None:
+    """Add the ``new`` entries to the cache, atomically; any failure (read-only, full disk) is ignored."""
     try:
         entries = _load_cache(file)
-        entries.pop(key, None)
-        entries[key] = entry
+        for key, entry in new.items():
+            entries.pop(key, None)
+            entries[key] = entry
         entries = dict(list(entries.items())[-_CACHE_ENTRIES:])
         file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".verified-md5-")
@@ -92,28 +93,35 @@ def _store(file: Path, key: str, entry: dict) -> None:
         pass
 
 
-def read_idx_cached_md5(path: Path, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> tuple[np.ndarray, str]:
-    """Read an IDX file and return it with the MD5 of its decompressed contents.
+def read_idx_cached_md5(
+    paths: dict[str, Path], *, max_bytes: int = MAX_DECOMPRESSED_BYTES
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Read IDX files (keyed by role) and return their arrays and the MD5s of their decompressed contents.
 
-    The digest is taken from the cache when the file's path, size and modification time match an
-    entry; otherwise it is computed while reading and stored.
+    A digest is taken from the cache when the file's path, size and modification time match an
+    entry; otherwise it is computed while reading. The cache is read once and written at most once.
     """
-    path = Path(path)
-    stat = path.stat()
-    key = str(path.resolve())
     file = cache_folder() / _CACHE_FILE
-    entry = _load_cache(file).get(key)
-    if (
-        isinstance(entry, dict)
-        and entry.get("size") == stat.st_size
-        and entry.get("mtime_ns") == stat.st_mtime_ns
-    ):
-        md5 = entry.get("md5")
-        if isinstance(md5, str) and len(md5) == 32:
-            return read_idx(path, max_bytes=max_bytes), md5
-    array, md5 = read_idx_and_md5(path, max_bytes=max_bytes)
-    _store(file, key, {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "md5": md5})
-    return array, md5
+    cached = _load_cache(file)
+    arrays, md5s, new = {}, {}, {}
+    for role, path in paths.items():
+        path = Path(path)
+        stat, key = path.stat(), str(path.resolve())
+        entry = cached.get(key)
+        md5 = entry.get("md5") if isinstance(entry, dict) else None
+        if (
+            isinstance(md5, str)
+            and len(md5) == 32
+            and entry.get("size") == stat.st_size
+            and entry.get("mtime_ns") == stat.st_mtime_ns
+        ):
+            arrays[role], md5s[role] = read_idx(path, max_bytes=max_bytes), md5
+        else:
+            arrays[role], md5s[role] = read_idx_and_md5(path, max_bytes=max_bytes)
+            new[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "md5": md5s[role]}
+    if new:
+        _store(file, new)
+    return arrays, md5s
 
 
 def verdict(md5s: dict[str, str], names: dict[str, str]) -> tuple[str, tuple[str, ...]]:

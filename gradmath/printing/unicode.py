@@ -278,9 +278,8 @@ class UnicodePrettyPrinter(PrettyPrinter):
         return prettyForm(unicode_number(float(e), min(15, float_dps(e))))
 
     def _print_Transpose(self, expr):
-        if isinstance(expr.arg, sp.MatrixSymbol):  # on one line: (wˡ⁺¹)ᵀ, not a raised T after wˡ⁺¹
-            name = unicode_name(nm.parse_name(expr.arg.name))
-            return prettyForm((name if len(name) == 1 else f"({name})") + "ᵀ")
+        if isinstance(expr.arg, sp.MatrixSymbol):  # on one line, as inline: (wˡ⁺¹)ᵀ, not a raised T
+            return prettyForm(unicode_math(expr))
         return super()._print_Transpose(expr)
 
     def _print_Mul(self, product):

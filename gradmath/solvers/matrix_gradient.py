@@ -35,7 +35,7 @@ from ..contract import (
 from ..network import Network
 from ..notation import ordered_sum
 from ..oracles import finite_difference_bias_gradient, loop_backprop, one_hot
-from ..registry import Param, Problem, problem
+from ..registry import Param, Problem, parse_ints, problem
 from ..sources import Source
 from ..text import Num, Ref, Text, join, tx
 
@@ -171,7 +171,8 @@ class MatrixGradientProblem(Problem):
     quick = f"{QUICK_EXAMPLES} examples instead of n_examples, {QUICK_LAW_SAMPLES} random matrices instead of {LAW_SAMPLES}"
     params = (
         Param("sizes", DEFAULT_SIZES, check_sizes,
-              f"layer sizes, input first: 1 to {MAX_HIDDEN} hidden layers, each at most {MAX_WIDTH} wide"),
+              f"layer sizes, input first: 1 to {MAX_HIDDEN} hidden layers, each at most {MAX_WIDTH} wide",
+              parse_ints),
         Param.integer("seed", 0, lo=0, hi=2**32 - 1, doc="seed of the weights and of the synthetic inputs"),
         Param("cost", "quadratic", lambda v, n: validate.choice(v, n, mx.COSTS), "quadratic or cross_entropy"),
         Param.integer("n_examples", 200, lo=2, hi=MAX_EXAMPLES, doc="examples for the factor norms",
