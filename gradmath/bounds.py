@@ -10,7 +10,7 @@
 
 Floating point: z* is evaluated as 2 log1p(u) + log1p((|w| − 4)/4) (that is ln((1 + u)²|w|/4), a sum
 of two non-negative terms, so nothing cancels) with u = √((|w| − 4)/|w|); :func:`interval_width` is
-within two ulps of the exact width over 4 < |w| ≤ 1e300 (tests/test_bounds.py measures it against
+within a relative 4·2⁻⁵³ of the exact width over 4 < |w| ≤ 1e300 (tests/test_bounds.py measures it against
 mpmath). The textbook forms lose digits: artanh(u) near u = 1 (large |w|) and ln(...) of an argument
 near 1 (|w| near 4).
 
@@ -71,8 +71,9 @@ def z_star(w) -> float:
     """z* = ln(s₊/s₋) = 2 artanh √(1 − 4/|w|): σ′(z) ≥ 1/|w| exactly for |z| ≤ z* (Problem 1(2)).
 
     Evaluated as 2 log1p(u) + log1p((|w| − 4)/4) with u = √((|w| − 4)/|w|), the same number
-    (ln((1 + u)²|w|/4), since (1 + u)/(1 − u) = (1 + u)²/(1 − u²) and 1 − u² = 4/|w|), accurate to a few
-    ulps for every |w| ≥ 4. ValueError for |w| < 4 or a non-finite w; TypeError for a non-number.
+    (ln((1 + u)²|w|/4), since (1 + u)/(1 − u) = (1 + u)²/(1 − u²) and 1 − u² = 4/|w|): two log1p within
+    an ulp each and one rounded sum, so a relative error below 3·2⁻⁵³ for every |w| ≥ 4 (measured: at most
+    2.63·2⁻⁵³ over 60,000 random |w|). ValueError for |w| < 4 or a non-finite w; TypeError for a non-number.
     """
     aw = _abs_w(w)
     d = aw - 4.0  # exact for |w| <= 8 (Sterbenz); one rounding above
@@ -83,7 +84,8 @@ def z_star(w) -> float:
 def interval_width(w) -> float:
     """Eq. 123: the width of {a : |w σ′(wa + b)| ≥ 1}, (2/|w|) ln((|w|/2)(1 + √(1 − 4/|w|)) − 1).
 
-    Computed as 2z*/|w| (:func:`z_star`), within two ulps of the exact value for 4 < |w| ≤ 1e300.
+    Computed as 2z*/|w| (:func:`z_star`): z*'s relative error and one division, so within a relative
+    4·2⁻⁵³ of the exact value for 4 < |w| ≤ 1e300 (measured: 3.60·2⁻⁵³, that is 2.07 ulps).
     Even in w and independent of b; 0 at |w| = 4. ValueError for |w| < 4 or a non-finite w.
     """
     aw = _abs_w(w)

@@ -223,6 +223,24 @@ class MatrixGradient:
         """``‖G_j‖_F`` for ``j = 2..L``."""
         return np.array([np.linalg.norm(g, "fro") for g in self.factors])
 
+    @property
+    def cancellation(self) -> np.ndarray:
+        """The cancellation factor ``κ_l = ‖ |G_{l+1}| ⋯ |G_L| Σ′(zᴸ) |∇ₐC| ‖ / ‖δˡ‖ ≥ 1`` for ``l = 1..L``.
+
+        A float64 product errs by up to ``γ_n |A| |B|`` entrywise (Higham, *Accuracy and Stability*, §3.5),
+        so along the chain of eq. 124 (or of backpropagation) the rounding error of δˡ is bounded relative
+        to the product of absolute values, not to δˡ itself: where the sums of BP2 cancel (terms of both
+        signs), the relative error of δˡ grows by κ_l. κ = 1 when no sum has terms of both signs.
+        """
+        v, ve = _normalise((np.diag(self.sigma_primes[-1]) * np.abs(self.grad_a))[None])
+        log_abs = [np.log(np.linalg.norm(v)) + int(ve[0]) * math.log(2.0)]
+        for g in reversed(self.factors):  # |G_j| v, j = L..2, kept as mantissa · 2**exponent
+            v, de = _normalise((np.abs(g) @ v[0])[None])
+            ve = ve + de
+            log_abs.append(np.log(np.linalg.norm(v)) + int(ve[0]) * math.log(2.0))
+        with np.errstate(over="ignore"):
+            return np.exp(np.array(log_abs[::-1]) - self.log_norms)
+
     def relative_errors(self, reference: Sequence[np.ndarray]) -> np.ndarray:
         """``‖δˡ − ref_l‖ / ‖δˡ‖`` per layer against another method's float64 ``ref`` (``l = 1..L``).
 

@@ -166,9 +166,17 @@ _TYPST_SPECIAL = re.compile(r"([\\#$*_\[\]<>@=\-+/~`])")
 _MD_SPECIAL = re.compile(r"([\\`*_$\[\]<>#|~])")
 
 
+_TYPST_ELLIPSIS = re.compile(r"(?<=\.)\.")  # "..." is Typst's shorthand for "…"
+_TYPST_ENUM = re.compile(r"^(\s*\d+)\.")  # "1. x" opening a paragraph is an enumeration item
+
+
 def _typst_plain(s: str) -> str:
+    """Plain text as Typst markup that shows every character as it is: markup characters escaped, and the
+    shorthands that are made of ordinary characters ("...", "1." opening a paragraph) broken up."""
     s = " ".join(s.split("\n"))
-    return _TYPST_SPECIAL.sub(r"\\\1", s)
+    s = _TYPST_SPECIAL.sub(r"\\\1", s)
+    s = _TYPST_ELLIPSIS.sub(r"\\.", s)
+    return _TYPST_ENUM.sub(r"\1\\.", s)
 
 
 class Text:

@@ -9,7 +9,7 @@ import pickle
 import pytest
 import sympy as sp
 import typst
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gradmath.activations import sigma_prime
@@ -121,6 +121,10 @@ def _typst_text(markup: str, tmp_path) -> str:
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=_CHARS, min_size=1, max_size=40))
+@example("...")  # Typst's ellipsis shorthand (found by Hypothesis in CI)
+@example("0. a")  # an enumeration item when it opens a paragraph
+@example("a -- b --- c -? d ~ e")  # dash, soft-hyphen and non-breaking-space shorthands
+@example("see http://x.org/a")  # an automatic link
 def test_typst_escaping_keeps_any_plain_text(tmp_path_factory, s):
     tmp = tmp_path_factory.mktemp("typ")
     got = _typst_text(Text([s]).typst(), tmp)

@@ -178,7 +178,7 @@ def value_text(v: Any, sig: int = 6) -> Text | None:
     if isinstance(v, sympy.Basic):
         return tx("{}", v)
     if isinstance(v, str):
-        return tx(v if len(v) <= 1500 else v[:1497] + "...")
+        return tx(v if len(v) <= 1500 else v[:1499] + "…")
     return None
 
 

@@ -282,7 +282,7 @@ class MnistDepthAccuracy(Problem):
         steps = [
             Step(
                 tx(
-                    "Train [784, 30, ..., 30, 10] with 1, 2, 3 and 4 hidden layers with the book's "
+                    "Train [784, 30, …, 30, 10] with 1, 2, 3 and 4 hidden layers with the book's "
                     "network2.SGD: {} epochs of mini-batches of {}, {}, and the update of L2-regularised "
                     "SGD on "
                     "{} training images with {}:",

@@ -291,7 +291,7 @@ def corrections(r: RemediesSolution) -> list[Correction]:
         Correction(
             Source("programmathically", "Weight Initialization"),
             "He initialization samples weights from a normal distribution with the following parameters "
-            "for mean and standard deviation [...] μ = 0 and σ = √(1/nₗ) or σ = √(2/nₗ)",
+            "for mean and standard deviation […] μ = 0 and σ = √(1/nₗ) or σ = √(2/nₗ)",
             tx(
                 "He et al.'s standard deviation is {} ({}): the factor 2 makes up for the half of the "
                 "units a ReLU switches off, so that {}. {} is LeCun's (and the book's) initialisation, "
