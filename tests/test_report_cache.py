@@ -46,6 +46,27 @@ def test_book_order_and_order_terms_survive():
     assert serial.loads(serial.dumps(product)).args == (sigma_prime(z1), w2, sigma_prime(z2))
 
 
+def test_an_interval_is_rebuilt_without_comparing_its_ends(monkeypatch):
+    """(4, 10^300] with 10^300 unevaluated: Interval's constructor compares the ends even under
+    evaluate(False), and did so by expanding 10^300 as a polynomial (7 s of every report's run)."""
+    big = sp.Pow(10, 300, evaluate=False)
+    interval = sp.Interval.Lopen(4, big)
+    data = serial.dumps(sp.Tuple(interval, sp.Interval(0, 1)))
+
+    calls = []
+    original = sp.Interval.__new__
+
+    def recorded(cls, *args, **kwargs):
+        calls.append(args)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(sp.Interval, "__new__", recorded)
+    back = serial.loads(data)
+    assert calls == []
+    assert sp.srepr(back[0]) == sp.srepr(interval) and back[0].left_open and not back[0].right_open
+    assert back[0].end.args == (10, 300) and back[1].end == 1
+
+
 def test_a_whole_solution_round_trips():
     sol = gradmath.solve("sigmoid-prime-max")
     from gradmath.report.worker import strip

@@ -24,6 +24,9 @@ def _rebuild(cls: type, args: tuple) -> Any:
 
     if issubclass(cls, sympy.Order):  # Order computes its leading term whatever the evaluate flag says
         return sympy.Basic.__new__(cls, *args)
+    if issubclass(cls, sympy.Interval):  # Interval compares its ends whatever the flag says: (4, 10^300]
+        return sympy.Basic.__new__(cls, *args)  # took 7 s, expanding 10^300 as a polynomial
+
     with sympy.evaluate(False):
         try:
             obj = cls(*args)
