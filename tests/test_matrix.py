@@ -155,6 +155,19 @@ def test_cancellation_factor_of_a_sum_that_cancels(eta):
     np.testing.assert_allclose(mg.cancellation, [(2 - eta) / eta, 1.0, 1.0], rtol=1e-9)
 
 
+def test_cancellation_factor_with_an_output_error_of_both_signs():
+    """sizes (1, 1, 2), quadratic cost, target (1, 0): ∇ₐC = a − y has one negative and one positive entry, so
+    δ¹ = σ′(z¹) Σ_k w_k σ′(z²_k) (a_k − y_k) cancels although both weights are positive."""
+    w1, w2, b1, b2 = np.array([[0.8]]), np.array([[1.5], [0.5]]), np.array([0.2]), np.array([0.3, -0.1])
+    mg = matrix_form_gradient([w1, w2], [b1, b2], [0.6], [1.0, 0.0])
+    a1 = 1 / (1 + math.exp(-(0.8 * 0.6 + 0.2)))
+    z2 = w2[:, 0] * a1 + b2
+    a2 = 1 / (1 + np.exp(-z2))
+    terms = w2[:, 0] * a2 * (1 - a2) * (a2 - [1.0, 0.0])
+    assert terms[0] < 0 < terms[1]
+    np.testing.assert_allclose(mg.cancellation, [np.abs(terms).sum() / abs(terms.sum()), 1.0], rtol=1e-12)
+
+
 def test_no_cancellation_without_terms_of_both_signs():
     rng = np.random.default_rng(3)
     sizes = [4, 5, 6, 3, 1]
