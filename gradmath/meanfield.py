@@ -207,7 +207,7 @@ def chi(activation: str, q, sigma_w2, n: int = 200):
     """χ = σ_w² E[φ′(√q Z)²]: the factor of the mean squared gradient norm per layer (a float; an
     array where ``q`` or ``sigma_w2`` is one)."""
     if activation in ("relu", "leaky_relu"):  # φ′² is (1 + α²)/2 on average, any q
-        out = np.multiply(sigma_w2, _relu_second_moment(activation)) * np.ones(np.shape(q) if q is not None else ())
+        out = np.multiply(sigma_w2, _relu_second_moment(activation)) * np.ones(np.shape(q))
     else:
         dphi = ACTIVATIONS[activation][1]
         out = np.multiply(sigma_w2, expect_decaying(lambda u: dphi(u) ** 2, np.asarray(q, dtype=float), n))

@@ -110,7 +110,7 @@ def depth_accuracy_run(seeds: tuple[int, ...], X, Y, X_val, y_val, depths, epoch
     seconds, CPU seconds), the group's times shared equally among its seeds."""
     t0, c0 = time.perf_counter(), time.process_time()
     X, X_val = np.asarray(X), np.asarray(X_val)  # joblib hands workers read-only memory maps
-    nets = [Network(network_sizes(h, 30, X.shape[1]), seed=s) for s in seeds for h in depths]
+    nets = [Network(network_sizes(h, n_in=X.shape[1]), seed=s) for s in seeds for h in depths]
     trainer = StackedSGD(nets, active=np.any(X != 0, axis=0), groups=len(seeds))
     x = trainer.restrict(X)
     rngs = [shuffles(s) for s in seeds]
@@ -165,7 +165,7 @@ def depth_accuracy(
         grouped=True,
     )
     history = {h: np.array([r[0][k] for r in runs]) for k, h in enumerate(depths)}
-    flops = sum(sgd_flops(network_sizes(h, 30, X.shape[1]), n, len(X_val)) for h in depths) * epochs
+    flops = sum(sgd_flops(network_sizes(h, n_in=X.shape[1]), n, len(X_val)) for h in depths) * epochs
     return DepthAccuracy(
         history,
         epochs,

@@ -47,8 +47,6 @@ class InitialNorms:
     ----------
     norms : dict
         ``{hidden layers: array (seeds, hidden layers)}``, first hidden layer first.
-    mean, std : dict
-        ``{hidden layers: array (hidden layers,)}``: mean and standard deviation (ddof=1) over seeds.
     seeds : tuple of int
         The seeds (each fixes a network's initialisation).
     n_images : int
@@ -56,10 +54,18 @@ class InitialNorms:
     """
 
     norms: dict[int, np.ndarray]
-    mean: dict[int, np.ndarray]
-    std: dict[int, np.ndarray]
     seeds: tuple[int, ...]
     n_images: int
+
+    @property
+    def mean(self) -> dict[int, np.ndarray]:
+        """``{hidden layers: array (hidden layers,)}``: the mean over seeds."""
+        return {h: a.mean(axis=0) for h, a in self.norms.items()}
+
+    @property
+    def std(self) -> dict[int, np.ndarray]:
+        """The standard deviation over seeds (ddof=1; zeros for one seed)."""
+        return {h: (a.std(axis=0, ddof=1) if len(a) > 1 else np.zeros(a.shape[1])) for h, a in self.norms.items()}
 
     def __repr__(self) -> str:
         rows = "; ".join(f"{h}: {np.array2string(self.mean[h], precision=4)}" for h in self.mean)
@@ -106,9 +112,7 @@ def initial_norms(
         label="initial norms: seed",
     )
     norms = {h: np.array([r[k] for r in rows]) for k, h in enumerate(depths)}
-    mean = {h: a.mean(axis=0) for h, a in norms.items()}
-    std = {h: (a.std(axis=0, ddof=1) if len(a) > 1 else np.zeros(a.shape[1])) for h, a in norms.items()}
-    return InitialNorms(norms=norms, mean=mean, std=std, seeds=tuple(range(seeds)), n_images=len(X))
+    return InitialNorms(norms=norms, seeds=tuple(range(seeds)), n_images=len(X))
 
 
 @dataclass(frozen=True)

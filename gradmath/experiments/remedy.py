@@ -4,7 +4,7 @@ For each setup of :data:`REMEDY_SETUPS` and each seed, on ``[784, 30, 30, 30, 30
 
 - the last-to-first hidden-layer gradient ratio at initialisation, two ways: the book's measure
   ``||delta^4|| / ||delta^1||`` (norms of the mean over the images of dC_x/db^l) and the root mean square
-  over images of the per-image gradients (what the per-layer factor of :mod:`.layer_factor` predicts);
+  over images of the per-image gradients (what the per-layer factor :func:`gradmath.meanfield.chi` predicts);
 - the norm of one full-batch update from the initial weights (with the setup's clipping, lmbda = 0) and
   the norm of that step's unclipped mean gradient;
 - the ratio again and the validation accuracy after a few epochs of SGD (:meth:`Network.train`).
@@ -14,6 +14,7 @@ Seeds run in parallel (:func:`gradmath.parallel.map_seeds`).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -78,9 +79,7 @@ class RemedyResult:
     """
 
     name: str
-    options: dict
     clip_norm: float | None
-    role: str
     first_init: np.ndarray
     last_init: np.ndarray
     rms_first: np.ndarray
@@ -144,7 +143,7 @@ def _one_setup(seed, X, y, X_val, y_val, sizes, options, clip, epochs, batch_siz
     per_image = per_image_bias_gradients(net, X, y)
     g = [d.mean(axis=0) for d in per_image]  # the book's delta^l: the mean over the images
     rms = [float(np.sqrt(np.mean(np.sum(d * d, axis=1)))) for d in (per_image[0], per_image[-1])]
-    probe = Network(sizes, seed=seed, **options)
+    probe = copy.deepcopy(net)  # the same initial parameters, for one full-batch step
     before = _flat(probe)
     nabla_b, nabla_w = probe.backprop(X, y)
     grad = np.sqrt(sum(float(np.vdot(a / n, a / n)) for a in nabla_b + nabla_w))
@@ -217,18 +216,15 @@ def compare_remedies(
     )
     n = len(X)
     lmbda = lmbda_per_image(n) if lmbda is None else validate.real(lmbda, "lmbda", 0.0, 1e6)
-    sizes = tuple(network_sizes(hidden_layers, 30, X.shape[1]))
+    sizes = tuple(network_sizes(hidden_layers, n_in=X.shape[1]))
     args = (X, y, X_val, y_val, sizes, names, epochs, batch_size, eta, lmbda)
     rows = map_seeds(
         remedies_run, range(seeds), args=args, n_jobs=n_jobs, progress=progress, label="remedies: seed"
     )
     out = {}
     for i, name in enumerate(names):
-        options, clip, role = REMEDY_SETUPS[name]
         cols = np.array([r[i][0] for r in rows]).T
-        out[name] = RemedyResult(
-            name, dict(options), clip, role, *cols, status=np.array([r[i][1] for r in rows])
-        )
+        out[name] = RemedyResult(name, REMEDY_SETUPS[name][1], *cols, status=np.array([r[i][1] for r in rows]))
     return RemediesResult(out, sizes, epochs, eta, lmbda, n, tuple(range(seeds)))
 
 

@@ -133,7 +133,7 @@ def training_speed_run(
     n = len(X)
     if seed >= figure_seeds:
         hidden_layers = (max(hidden_layers),)
-    nets = [Network(network_sizes(h, 30, X.shape[1]), seed=seed) for h in hidden_layers]
+    nets = [Network(network_sizes(h, n_in=X.shape[1]), seed=seed) for h in hidden_layers]
     trainer = StackedSGD(nets, active=np.any(X != 0, axis=0))
     x, Y, decay = trainer.restrict(X), one_hot(y, 10), 1.0 - eta * lmbda / n
     norms = {h: np.empty((epochs, h)) for h in hidden_layers}
@@ -202,5 +202,5 @@ def training_speed(
         progress=progress,
         label="training speed: seed",
     )
-    flops = sum(sgd_flops(network_sizes(h, 30, X.shape[1]), len(X)) * epochs for r in runs for h in r.norms)
+    flops = sum(sgd_flops(network_sizes(h, n_in=X.shape[1]), len(X)) * epochs for r in runs for h in r.norms)
     return TrainingSpeed(tuple(runs), depths, epochs, eta, lmbda, len(X), flops)
