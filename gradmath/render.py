@@ -21,16 +21,8 @@ __all__ = [
     "wrap_unicode",
     "table_unicode",
     "table_markdown",
-    "print_solution",
     "run_script",
 ]
-
-
-def print_solution(id: str, **params) -> None:
-    """Solve ``id`` and print its worked solution."""
-    from .registry import solve
-
-    print(solve(id, **params).to_unicode())
 
 
 def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:

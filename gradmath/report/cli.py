@@ -165,7 +165,9 @@ def main(argv: Sequence[str] | None = None, *, problems: Mapping[str, Any] | Non
             return EXIT_OK
         out, json_path = _check_args(args)
         data = _load_data(args, stream)
-        workers = args.jobs or _default_workers()
+        from .environment import usable_cpus
+
+        workers = args.jobs or usable_cpus()
         if problems is None:
             listing = cache.load_manifest()
             if listing is None and workers > 1 and args.only is None:  # a first full run: start the
@@ -194,12 +196,6 @@ def _start_pool(workers: int, data: Any):
     from .runner import WorkerPool
 
     return WorkerPool(workers, data).start()
-
-
-def _default_workers() -> int:
-    from .runner import default_jobs
-
-    return default_jobs()
 
 
 def _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, workers) -> int:

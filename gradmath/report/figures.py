@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from ..printing.unicode import superscript
+
 __all__ = [
     "render_svg",
     "draw",
@@ -187,15 +189,12 @@ def _category_ticks(ax, panel, width_in: float) -> None:
         ax.set_xticklabels(labels)
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def _power_label(v: float) -> str:
     """``10⁻⁵`` for a power of ten, in plain text (matplotlib's default, mathtext ``$10^{-5}$``, costs a
     parse per label: a third of the drawing time of a figure with log axes)."""
     e = round(math.log10(v)) if v > 0 else 0
     if v > 0 and math.isclose(v, 10.0**e, rel_tol=1e-9):
-        return "1" if e == 0 else "10" if e == 1 else "10" + str(e).translate(_SUPERSCRIPT)
+        return "1" if e == 0 else "10" if e == 1 else "10" + superscript(str(e))
     return f"{v:g}"
 
 

@@ -25,7 +25,7 @@ from .cache import ResultCache, figure_style_hash
 from .outcome import Outcome
 from .worker import draw_figures, progress_for, solve_entry
 
-__all__ = ["Job", "Status", "WorkerPool", "run_jobs", "default_jobs", "status_line"]
+__all__ = ["Job", "Status", "WorkerPool", "run_jobs", "status_line"]
 
 #: start worker processes only for at least this much expected computation (starting them costs ~1 s)
 POOL_MIN_SECONDS = 4.0
@@ -46,13 +46,6 @@ def worth_a_pool(jobs: list[Job], workers: int) -> bool:
 def pool_data(jobs: list[Job], data: Any) -> Any:
     """What the workers are given: the data if one of their jobs uses it, else nothing."""
     return data if any("data" in j.uses for j in jobs if in_pool(j)) else None
-
-
-def default_jobs() -> int:
-    """One worker per CPU this process may use."""
-    from .environment import usable_cpus
-
-    return usable_cpus()
 
 
 @dataclass

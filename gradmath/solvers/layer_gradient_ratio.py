@@ -26,10 +26,8 @@ from ..registry import Problem, RunOptions, problem
 from ..sources import Source
 from .mnist_common import load_data, seed_count
 
-__all__ = ["LayerGradientRatio", "LayerGradientRatioProblem", "BOOK_NORMS", "book_ratios"]
+__all__ = ["LayerGradientRatio", "LayerGradientRatioProblem", "book_ratios"]
 
-#: the book's table of ‖δ^l‖ at initialisation (sec. 5.1), hidden layers first first
-BOOK_NORMS = BOOK_INITIAL_NORMS
 #: the Monte Carlo cross-check of χ: inputs through one random layer of this width
 WIDE_LAYER, WIDE_INPUTS = 1000, 100
 MEASURES = ("rms", "mean", "typical")  # see gradmath.random_networks
@@ -37,7 +35,7 @@ MEASURES = ("rms", "mean", "typical")  # see gradmath.random_networks
 
 def book_ratios() -> dict[int, np.ndarray]:
     """The ratios of consecutive printed norms: 0.31/0.07, 0.060/0.012, ..."""
-    return {h: np.array(v[1:]) / np.array(v[:-1]) for h, v in BOOK_NORMS.items()}
+    return {h: np.array(v[1:]) / np.array(v[:-1]) for h, v in BOOK_INITIAL_NORMS.items()}
 
 
 @dataclass(frozen=True)
