@@ -135,6 +135,8 @@ class Problem:
     params: ClassVar[tuple[Param, ...]] = ()
     #: which run options the solver uses besides ``quick`` and ``progress`` ("seeds", "data")
     uses: ClassVar[frozenset[str]] = frozenset()
+    #: the most seeds a solver that uses ``seeds`` accepts, and why
+    max_seeds: ClassVar[tuple[int, str]] = (1000, "a thousand seeds is already hours")
 
     def compute(self, options: RunOptions, **params: Any) -> Any:
         raise NotImplementedError
@@ -168,9 +170,17 @@ class Problem:
         return {p.name: p.check(params.get(p.name, p.default), p.name) for p in cls.params}
 
     @classmethod
+    def checked_options(cls, options: RunOptions) -> RunOptions:
+        """``options``, its ``seeds`` checked against :attr:`max_seeds` (ValueError naming the limit)."""
+        if options.seeds is not None and "seeds" in cls.uses:
+            hi, why = cls.max_seeds
+            validate.integer(options.seeds, "seeds", MIN_SEEDS, hi, why_hi=why)
+        return options
+
+    @classmethod
     def run(cls, options: RunOptions | None = None, **params: Any) -> Solution:
         """Validate, compute, then write up, check and draw: the :class:`Solution`."""
-        options = options if options is not None else RunOptions()
+        options = cls.checked_options(options if options is not None else RunOptions())
         values = cls.validated(params)
         self = cls()
         t0 = time.perf_counter()

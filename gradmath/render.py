@@ -58,7 +58,7 @@ def run_script(id: str, argv: list[str] | None = None) -> None:
     own = {p.name: getattr(args, p.name) for p in cls.params if getattr(args, p.name) is not None}
     try:  # bad input is refused here, before any work; an error while solving is a bug and says so
         cls.validated(own)
-        options = RunOptions(quick=args.quick, seeds=getattr(args, "seeds", None))
+        options = cls.checked_options(RunOptions(quick=args.quick, seeds=getattr(args, "seeds", None)))
         if getattr(args, "mnist", None):
             from .datasets import load_mnist
 

@@ -34,6 +34,8 @@ def test_a_flag_reaches_the_solver(capsys):
         ("chain-gradient", ["--depth", "0"], "depth must be an integer in [1, 100,000], got 0"),
         ("matrix-gradient", ["--sizes", "10,2.5,10"], "expected integers separated by commas"),
         ("mnist-initial-norms", ["--seeds", "1"], "seeds must be an integer in [2, 1,000], got 1"),
+        # the solver's own limit (24), checked before any work: it was a traceback from inside solve
+        ("mnist-training-speed", ["--seeds", "30"], "seeds must be an integer in [2, 24]"),
     ],
 )
 def test_a_bad_value_is_one_line_and_exit_status_2(pid, argv, message, capsys):

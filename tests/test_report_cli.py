@@ -254,6 +254,14 @@ def test_bad_option_in_a_subprocess():
     assert len(lines) == 1 and "--bad-option" in lines[0]
 
 
+def test_seeds_above_a_solvers_limit_exit_2_naming_it(tmp_path, capsys):
+    out = tmp_path / "r.pdf"
+    assert main(["--seeds", "30", "-o", str(out)], cache_dir=tmp_path / "cache") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "mnist-training-speed: seeds must be an integer in [2, 24]" in err
+    assert not out.exists()
+
+
 def test_misspelt_id_suggests_the_nearest(capsys):
     assert main(["--only", "interval-widht"]) == 2  # the real registry's ids
     err = capsys.readouterr().err

@@ -123,6 +123,17 @@ def _check_args(args) -> tuple[Path, Path | None]:
     return out, json_path
 
 
+def _check_seeds(seeds: int, ids: list[str]) -> None:
+    """Refuse ``--seeds`` above what one of the selected solvers accepts, before any work."""
+    from gradmath.registry import RunOptions, problem_class
+
+    for pid in ids:
+        try:
+            problem_class(pid).checked_options(RunOptions(seeds=seeds))
+        except ValueError as exc:
+            raise UsageError(f"--seeds {seeds}: {pid}: {exc}") from None
+
+
 def _jobs(listing: list[dict], ids: list[str], args, data: Any, cache, problems) -> list:
     from .cache import data_hash, solution_key
     from .runner import Job
@@ -179,6 +190,8 @@ def main(argv: Sequence[str] | None = None, *, problems: Mapping[str, Any] | Non
         else:
             listing = [{"id": pid, "uses": ["seeds", "data"]} for pid in problems]
         ids = _select([e["id"] for e in listing], args.only)
+        if args.seeds is not None and problems is None:
+            _check_seeds(args.seeds, [e["id"] for e in listing if e["id"] in ids and "seeds" in e["uses"]])
         jobs = _jobs(listing, ids, args, data, cache, problems)
         missing = [j for j in jobs if in_pool(j) and not cache.has_solution(j.key)]
         if pool is None and worth_a_pool(missing, workers):

@@ -138,10 +138,11 @@ class LayerGradientRatioProblem(Problem):
     title = "The gradient's growth per layer in the book's networks"
     quick = "5 seeds instead of 20; width study 10 layers deep instead of 20; depths 10 and 30 only; coarser phase diagram"
     uses = frozenset({"seeds", "data"})
+    max_seeds = (MAX_SEEDS, "each seed builds 15 networks")
 
     def compute(self, options: RunOptions) -> LayerGradientRatio:
         X, y = book_images(load_data(options))  # the book's training_data[:1000]
-        seeds = seed_count(options, 20, 5, MAX_SEEDS, "each seed builds 15 networks")
+        seeds = seed_count(options, 20, 5)
         theory = {name: _theory(c, k) for k, (name, c) in enumerate(mf.CONFIGS.items())}
         options.report(0.2, "predictions")
         n_pairs = 100 if options.quick else 300

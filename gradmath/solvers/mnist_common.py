@@ -13,10 +13,9 @@ import numpy as np
 import sympy
 from scipy import stats
 
-from .. import validate
 from ..contract import Step, Table
 from ..experiments.protocol import BOOK_IMAGES, is_book_scale
-from ..registry import MIN_SEEDS, RunOptions
+from ..registry import RunOptions
 from ..text import Code, Num, Text, tx
 
 __all__ = [
@@ -99,11 +98,11 @@ def data_info(data) -> DataInfo:
     )
 
 
-def seed_count(options: RunOptions, default: int, quick: int, hi: int, why: str) -> int:
-    """The number of seeds: ``options.seeds`` (at most ``hi``, because ``why``), else the default."""
+def seed_count(options: RunOptions, default: int, quick: int) -> int:
+    """The number of seeds: ``options.seeds`` (checked by :meth:`Problem.checked_options`), else the default."""
     if options.seeds is None:
         return quick if options.quick else default
-    return validate.integer(options.seeds, "seeds", MIN_SEEDS, hi, why_hi=why)
+    return options.seeds
 
 
 def seed_stat(values, percent: bool = False) -> Num:

@@ -112,18 +112,13 @@ class MnistDepthAccuracy(Problem):
     title = tx("Accuracy against depth: more hidden layers do not help")
     quick = "3 epochs and 2 seeds instead of 30 epochs and 3 seeds (6 with the book's data)"
     uses = frozenset({"seeds", "data"})
+    max_seeds = (MAX_SEEDS, "40 seeds take about a minute on the embedded data, 10 at the book's scale")
 
     def compute(self, options) -> DepthResult:
         data = load_data(options)
         info = data_info(data)
         default = BOOK_SCALE_SEEDS if info.book_scale else 3
-        n_seeds = seed_count(
-            options,
-            default,
-            2,
-            MAX_SEEDS,
-            "40 seeds take about a minute on the embedded data, 10 at the book's scale",
-        )
+        n_seeds = seed_count(options, default, 2)
         X, y = np.asarray(data.train.X, dtype=float), np.asarray(data.train.y)
         Xv, yv = np.asarray(data.validation.X, dtype=float), np.asarray(data.validation.y)
         n, lmbda = len(X), lmbda_per_image(len(X))

@@ -64,9 +64,10 @@ class MnistInitialNorms(Problem):
     title = tx("Speed of learning of each hidden layer at initialisation")
     quick = "5 seeds instead of 20"
     uses = frozenset({"seeds", "data"})
+    max_seeds = (MAX_SEEDS, "500 seeds take about 8 s here")
 
     def compute(self, options) -> InitialNormsResult:
-        n_seeds = seed_count(options, 20, 5, MAX_SEEDS, "500 seeds take about 8 s here")
+        n_seeds = seed_count(options, 20, 5)
         data = load_data(options)
         X, y = book_images(data)
         progress = options.sub(0.0, 0.8).progress

@@ -111,12 +111,13 @@ class MnistTrainingSpeed(Problem):
     title = tx("Speed of learning of each hidden layer during training")
     quick = "150 epochs instead of 500 (2 seeds; 8 by default with the book's data)"
     uses = frozenset({"seeds", "data"})
+    max_seeds = (MAX_SEEDS, "24 seeds take about a minute on two cores here")
 
     def compute(self, options) -> SpeedResult:
         data = load_data(options)
         info = data_info(data)
         default = BOOK_SCALE_SEEDS if info.book_scale else 2
-        n_seeds = seed_count(options, default, 2, MAX_SEEDS, "24 seeds take about a minute on two cores here")
+        n_seeds = seed_count(options, default, 2)
         X, y = book_images(data)
         run = training_speed(
             X,

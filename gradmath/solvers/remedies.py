@@ -59,9 +59,10 @@ class Remedies(Problem):
     title = tx("Remedies for unstable gradients: activations, initialisation, clipping")
     quick = "2 seeds and 1 epoch instead of 5 seeds and 3 epochs"
     uses = frozenset({"seeds", "data"})
+    max_seeds = (MAX_SEEDS, "100 seeds take about a minute on two cores here")
 
     def compute(self, options) -> RemediesSolution:
-        n_seeds = seed_count(options, 5, 2, MAX_SEEDS, "100 seeds take about a minute on two cores here")
+        n_seeds = seed_count(options, 5, 2)
         data = load_data(options)
         X, y = book_images(data)
         Xv, yv = np.asarray(data.validation.X, dtype=float), np.asarray(data.validation.y)
