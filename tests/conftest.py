@@ -9,7 +9,19 @@ Fix what it finds; keep the example with ``@example`` so that the default run co
 
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("explore", settings.get_profile("default"), derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def quick_solution():
+    """``quick_solution(id)``: ``gradmath.solve(id, quick=True)``, solved once per test run (the tests
+    only read solutions; several modules need the same ones)."""
+    import functools
+
+    import gradmath
+
+    return functools.cache(lambda pid: gradmath.solve(pid, quick=True))

@@ -124,8 +124,8 @@ ASCII_MATHS = re.compile(
 
 
 @pytest.fixture(scope="module")
-def solutions():
-    return {pid: gradmath.solve(pid, quick=True) for pid in gradmath.PROBLEMS}
+def solutions(quick_solution):
+    return {pid: quick_solution(pid) for pid in gradmath.PROBLEMS}
 
 
 def test_every_solution_renders_as_markdown_with_maths(solutions):

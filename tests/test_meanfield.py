@@ -183,8 +183,8 @@ def test_ratio_measures_on_a_hand_made_example():
     assert r.typical[0] == pytest.approx(math.sqrt(2 * 4))
 
 
-def test_solver_answer_keys_and_verdict():
-    sol = gradmath.solve("layer-gradient-ratio", quick=True)
+def test_solver_answer_keys_and_verdict(quick_solution):
+    sol = quick_solution("layer-gradient-ratio")
     names = ["sigmoid-default", "sigmoid-xavier", "tanh-xavier", "relu-he", "leaky-relu-he"]
     for key in ("q_star", "chi", "ratio"):
         assert list(sol.answer[key]) == names
@@ -198,10 +198,10 @@ def test_solver_answer_keys_and_verdict():
     assert check.passed and "10 against 30 hidden layers" in check.claim.plain()
 
 
-def test_measured_ratios_are_those_of_the_initial_speeds_experiment():
+def test_measured_ratios_are_those_of_the_initial_speeds_experiment(quick_solution):
     """The issue's ``measured`` key: the hidden-layer ratios of mnist-initial-norms, seed for seed."""
-    ratio = gradmath.solve("layer-gradient-ratio", quick=True).answer["measured"]["sigmoid-default"]
-    norms = gradmath.solve("mnist-initial-norms", quick=True).result.norms.norms[4]
+    ratio = quick_solution("layer-gradient-ratio").answer["measured"]["sigmoid-default"]
+    norms = quick_solution("mnist-initial-norms").result.norms.norms[4]
     per_seed = norms[:, 1:] / norms[:, :-1]
     np.testing.assert_allclose(ratio["mean"], per_seed.mean(axis=0), rtol=1e-10)
     np.testing.assert_allclose(ratio["std"], per_seed.std(axis=0, ddof=1), rtol=1e-10)

@@ -112,11 +112,15 @@ def _flatten(node) -> str:
     return _flatten(node.get("body", node.get("children", [])))
 
 
-def _typst_text(markup: str, tmp_path) -> str:
+def _typst_tree(markup: str, tmp_path):
+    """The element tree Typst makes of ``markup`` (as typst.query gives it)."""
     src = tmp_path / "t.typ"
     src.write_text("#block[" + markup + "] <t>\n")
-    tree = json.loads(typst.query(str(src), "<t>", format="json"))
-    return _flatten(tree)
+    return json.loads(typst.query(str(src), "<t>", format="json"))
+
+
+def _typst_text(markup: str, tmp_path) -> str:
+    return _flatten(_typst_tree(markup, tmp_path))
 
 
 @settings(max_examples=60, deadline=None)
@@ -140,10 +144,7 @@ def test_typst_escaping_around_maths(tmp_path):
 @given(st.text(alphabet=_CHARS, min_size=1, max_size=40))
 def test_code_is_verbatim_in_typst(tmp_path_factory, s):
     """A command keeps every character (``--mnist`` is not an en dash), in a raw element."""
-    tmp = tmp_path_factory.mktemp("typ")
-    src = tmp / "t.typ"
-    src.write_text("#block[" + tx("run {}", Code(s)).typst() + "] <t>\n")
-    tree = json.loads(typst.query(str(src), "<t>", format="json"))
+    tree = _typst_tree(tx("run {}", Code(s)).typst(), tmp_path_factory.mktemp("typ"))
     raws = []
 
     def walk(node):
