@@ -13,7 +13,8 @@ import sympy as sp
 
 import gradmath
 from gradmath.activations import sigma, sigma_prime
-from gradmath.notation import ordered
+from gradmath.notation import ordered, ordered_sum
+from gradmath.printing.unicode import unicode_math
 from gradmath.report import serial
 from gradmath.report.cache import ResultCache, data_hash, solution_key, source_hash
 from gradmath.report.cli import main
@@ -65,6 +66,26 @@ def test_an_interval_is_rebuilt_without_comparing_its_ends(monkeypatch):
     assert calls == []
     assert sp.srepr(back[0]) == sp.srepr(interval) and back[0].left_open and not back[0].right_open
     assert back[0].end.args == (10, 300) and back[1].end == 1
+
+
+def test_book_order_that_is_also_sympys_argument_order_survives():
+    """w₂ − v₂: SymPy stores the args as (w₂, −v₂) but prints −v₂ + w₂; the book's order is a mark on
+    the object (ordered_sum), which a plain rebuild lost: the report printed identity-neuron's
+    "w₂ − v₂ + ..." as "−v₂ − ... + w₂" once the solution came back from a worker."""
+    w2, v2 = sp.symbols("w_2 v_2")
+    expr = sp.Eq(ordered_sum(w2, -v2), 0, evaluate=False)
+    assert unicode_math(expr) == "w₂ − v₂ = 0"
+    assert unicode_math(serial.loads(serial.dumps(expr))) == "w₂ − v₂ = 0"
+
+
+def test_state_beyond_the_args_survives():
+    """Sum keeps is_commutative in a slot and FiniteSet its argument set: a rebuild from the args alone
+    left them unset (2 * Sum(...) raised AttributeError)."""
+    x, n = sp.symbols("x n")
+    total, members = sp.Sum(x / n, (x, 1, n)), sp.FiniteSet(1, 2, x)
+    back_total, back_members = serial.loads(serial.dumps(sp.Tuple(total, members)))
+    assert 2 * back_total == 2 * total and (back_total.doit() - total.doit()).simplify() == 0
+    assert x in back_members and back_members == members
 
 
 def test_a_whole_solution_round_trips():

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["ordered", "ordered_sum", "hand_ordered", "Approx", "PlusMinus"]
+__all__ = ["ordered", "ordered_sum", "hand_ordered", "kept", "rebuilt_kept", "Approx", "PlusMinus"]
 
 
 #: products and sums built by :func:`ordered` / :func:`ordered_sum`, by id (kept alive here, so an id is
@@ -34,6 +34,17 @@ _KEEP_ORDER: dict[int, sp.Basic] = {}
 def _keep(expr: sp.Basic) -> sp.Basic:
     _KEEP_ORDER[id(expr)] = expr
     return expr
+
+
+def kept(expr) -> bool:
+    """Whether ``expr`` was built by :func:`ordered` or :func:`ordered_sum` (its mark is this registry,
+    which a pickle does not carry: :func:`rebuilt_kept` restores it)."""
+    return _KEEP_ORDER.get(id(expr)) is expr
+
+
+def rebuilt_kept(cls: type, *args) -> sp.Basic:
+    """``cls`` rebuilt from ``args`` without evaluation, marked like :func:`ordered` (for unpickling)."""
+    return _keep(sp.Basic.__new__(cls, *args))
 
 
 def ordered(*factors) -> sp.Expr:
@@ -59,7 +70,7 @@ def hand_ordered(expr) -> bool:
     :func:`ordered_sum`, or built unevaluated in an order other than SymPy's canonical one."""
     if not isinstance(expr, (sp.Mul, sp.Add)):
         return False
-    if id(expr) in _KEEP_ORDER and _KEEP_ORDER[id(expr)] is expr:
+    if kept(expr):
         return True
     try:
         canonical = expr.func(*expr.args)

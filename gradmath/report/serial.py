@@ -2,11 +2,15 @@
 
 SymPy pickles an expression as ``type(expr)(*expr.args)``, which *evaluates* on loading: the
 unevaluated forms the solvers build for display (``Eq(σ′(0), 1/4, evaluate=False)``, the book's
-factor order, ``Order`` terms of a Taylor step) come back as ``True``, reordered, or raise. The
-worker processes and the results cache both move solutions through pickles, so they use
-:func:`dumps` and :func:`loads`, which rebuild every compound SymPy object under
-``sympy.evaluate(False)`` (and, for a class that evaluates regardless, with ``Basic.__new__``), so
-that ``loads(dumps(x))`` has the same structure (``srepr``) as ``x``.
+factor order, ``Order`` terms of a Taylor step) come back as ``True``, reordered, or raise, and some
+constructors do heavy work whatever the evaluate flag says (``Interval`` compares its ends: for
+(4, 10^300] by expanding 10^300 as a polynomial, 7 s). The worker processes and the results cache both
+move solutions through pickles, so they use :func:`dumps` and :func:`loads`, which never call a SymPy
+constructor: a compound object is rebuilt with ``Basic.__new__`` from its args, and the instance state
+its constructor set besides them (``Sum``'s ``is_commutative``, ``FiniteSet``'s argument set) is
+restored with SymPy's own ``__setstate__``; a sum or product built in the book's order
+(:func:`gradmath.notation.ordered`) keeps that mark. So ``loads(dumps(x))`` has the same structure
+(``srepr``), prints and behaves as ``x``.
 """
 
 from __future__ import annotations
@@ -17,23 +21,17 @@ from typing import Any
 
 __all__ = ["dumps", "loads"]
 
+#: slots that are not state to carry: the hash (salted per process for strings) and what
+#: ``Basic.__new__`` sets itself
+_NOT_STATE = frozenset({"_mhash", "_args", "_assumptions"})
 
-def _rebuild(cls: type, args: tuple) -> Any:
-    """``cls(*args)`` without evaluation."""
-    import sympy
 
-    # whatever the evaluate flag says, Order computes its leading term and Interval compares its ends
-    # (for (4, 10^300] by expanding 10^300 as a polynomial: 7 s)
-    if issubclass(cls, (sympy.Order, sympy.Interval)):
-        return sympy.Basic.__new__(cls, *args)
-    with sympy.evaluate(False):
-        try:
-            obj = cls(*args)
-        except Exception:
-            obj = None
-    if obj is None or type(obj) is not cls or obj.args != args:
-        obj = sympy.Basic.__new__(cls, *args)
-    return obj
+def _state(obj: Any) -> dict[str, Any] | None:
+    """What ``obj``'s constructor set besides its args: its other slots and its ``__dict__``."""
+    state = {name: getattr(obj, name) for klass in type(obj).__mro__ for name in klass.__dict__.get("__slots__", ())
+             if name not in _NOT_STATE and hasattr(obj, name)}  # fmt: skip
+    state.update(getattr(obj, "__dict__", None) or {})
+    return state or None
 
 
 class _Pickler(pickle.Pickler):
@@ -47,7 +45,10 @@ class _Pickler(pickle.Pickler):
             return NotImplemented
         if isinstance(obj, sympy.core.operations.LatticeOp):  # Max/Min keep their own argument set
             return NotImplemented
-        return _rebuild, (type(obj), tuple(obj.args))
+        from ..printing.nodes import kept, rebuilt_kept
+
+        new = rebuilt_kept if kept(obj) else sympy.Basic.__new__  # the book's order is a mark to carry
+        return new, (type(obj), *obj.args), _state(obj)
 
 
 def dumps(obj: Any) -> bytes:
