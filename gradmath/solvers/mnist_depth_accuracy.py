@@ -273,7 +273,7 @@ class MnistDepthAccuracy(Problem):
 
     def _steps(self, r: DepthResult) -> list[Step]:
         w, n_, m, eta, lam = sympy.symbols("w n m eta lambda", positive=True)
-        update = ordered_sum(ordered(1 - eta * lam / n_, w), -ordered(eta / m, sympy.Symbol("nabla_w C")))
+        update = ordered_sum(ordered(ordered_sum(1, -eta * lam / n_), w), -ordered(eta / m, sympy.Symbol("nabla_w C")))
         steps = [
             Step(
                 tx(

@@ -247,7 +247,7 @@ class MnistTrainingSpeed(Problem):
 
     def _steps(self, r: SpeedResult) -> list[Step]:
         w, n, eta, lam = sympy.symbols("w n eta lambda", positive=True)
-        update = ordered_sum(ordered(1 - eta * lam / n, w), -ordered(eta / n, sympy.Symbol("nabla_w C")))
+        update = ordered_sum(ordered(ordered_sum(1, -eta * lam / n), w), -ordered(eta / n, sympy.Symbol("nabla_w C")))
         n_runs = len(r.slowdown)
         return [
             delta_step(),
