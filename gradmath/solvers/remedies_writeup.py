@@ -234,7 +234,7 @@ def steps(r: RemediesSolution) -> list[Step]:
                 "where marked (rescaling the whole gradient keeps its direction, as {} propose; the blog "
                 "describes clipping each component to an interval); the second table of the result.",
                 epochs_words(r.run.epochs),
-                sympy.Eq(sympy.Symbol("eta"), sympy.Float("0.1")),
+                sympy.Eq(sympy.Symbol("eta"), sympy.Float(f"{r.run.eta:.6g}")),
                 sympy.Eq(sympy.Symbol("lambda"), sympy.Float(f"{r.run.lmbda:.6g}")),
                 sympy.Eq(sympy.Symbol("c"), 1),
                 Cite("pascanu2013"),
@@ -407,7 +407,7 @@ def checks(r: RemediesSolution) -> list[Check]:
     )
     bound_gap = 0.0
     for v in r.run.setups.values():
-        bound = ETA * np.minimum(v.gradient_norm, v.clip_norm if v.clip_norm is not None else np.inf)
+        bound = r.run.eta * np.minimum(v.gradient_norm, v.clip_norm if v.clip_norm is not None else np.inf)
         bound_gap = max(bound_gap, float(np.max(np.abs(v.update_norm - bound) / bound)))
     bp, fd = r.tanh_ratio
     return [
