@@ -9,6 +9,7 @@ statistically significant drop". The claim can only be tested at the book's scal
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import sympy
@@ -55,6 +56,20 @@ class DepthResult:
     weight_scale: float  # largest |w| then
     prediction_mismatches: int  # validation images the trainer and Network.feedforward label differently
     n_compared: int  # images compared (4 depths x validation)
+
+    @cached_property
+    def within(self) -> dict[int, float]:
+        """Per depth: |book - our mean| in half-widths of the 95 % prediction interval for one run."""
+        out = {}
+        for h in DEPTHS:
+            gap, half = abs(self.book[h] - self.run.mean[h]), prediction_halfwidth(self.run.accuracy[h])
+            out[h] = gap / half if half > 0 else (0.0 if gap == 0 else float("inf"))
+        return out
+
+    @cached_property
+    def paired(self) -> dict[int, np.ndarray]:
+        """Per depth, per seed: accuracy minus that of 2 hidden layers trained on the same mini-batches."""
+        return {h: self.run.accuracy[h] - self.run.accuracy[2] for h in DEPTHS}
 
     @property
     def decided(self) -> bool:
@@ -158,24 +173,10 @@ class MnistDepthAccuracy(Problem):
             "lmbda": run.lmbda,
             "n_train": run.n_train,
             "n_validation": run.n_validation,
-            "book_within_spread": self._within(r),
-            "paired_difference_from_2": self._paired(r),
+            "book_within_spread": r.within,
+            "paired_difference_from_2": r.paired,
             "book_differences_exceed_spread": exceed,
         }
-
-    @staticmethod
-    def _within(r: DepthResult) -> dict[int, float]:
-        """Per depth: |book - our mean| in half-widths of the 95 % prediction interval for one run."""
-        out = {}
-        for h in DEPTHS:
-            gap, half = abs(r.book[h] - r.run.mean[h]), prediction_halfwidth(r.run.accuracy[h])
-            out[h] = gap / half if half > 0 else (0.0 if gap == 0 else float("inf"))
-        return out
-
-    @staticmethod
-    def _paired(r: DepthResult) -> dict[int, np.ndarray]:
-        """Per depth, per seed: accuracy minus that of 2 hidden layers trained on the same mini-batches."""
-        return {h: r.run.accuracy[h] - r.run.accuracy[2] for h in DEPTHS}
 
     def explain(self, r: DepthResult) -> Writeup:
         n, run = len(r.run.seeds), r.run
@@ -227,8 +228,8 @@ class MnistDepthAccuracy(Problem):
                         "images", f"{r.run.n_train:,}", Num(best, sig=2))  # fmt: skip
             )
             return Verdict.INCONCLUSIVE, tx("{}; run {} with the full MNIST files.", why, FULL_DATA_COMMAND)
-        within = self._within(r)
-        paired = self._paired(r)
+        within = r.within
+        paired = r.paired
         lower = all(float(paired[h].mean()) <= 0 for h in (3, 4))
         ok = within[1] <= 1 and within[2] <= 1 and lower
         deep = join(
@@ -252,7 +253,7 @@ class MnistDepthAccuracy(Problem):
         )
 
     def _answer_lines(self, r: DepthResult) -> list[AnswerLine]:
-        n, paired = len(r.run.seeds), self._paired(r)
+        n, paired = len(r.run.seeds), r.paired
         rows = tuple(
             (
                 tx("{}", h),
@@ -355,7 +356,7 @@ class MnistDepthAccuracy(Problem):
             ),
         ]
         if r.decided:
-            within = self._within(r)
+            within = r.within
             out.append(
                 Check(
                     tx("1 and 2 hidden layers: the book's 96.48 and 96.90 % lie where one run of ours falls"),

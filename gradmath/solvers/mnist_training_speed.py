@@ -367,7 +367,7 @@ class MnistTrainingSpeed(Problem):
             )
             for h in DEPTHS
         ]
-        ratios = run.ratios(4)
+        ratios = r.ratios
         panels.append(
             Panel(
                 series=[
