@@ -38,6 +38,7 @@ __all__ = [
     "ReluChains",
     "relu_chains",
     "factor_median",
+    "normal_pdf",
 ]
 
 #: the largest ``n_chains * depth`` a simulation accepts (about 20 s and 1.5 GB here)
@@ -190,8 +191,9 @@ def _z_star(ratio):
     return 2.0 * np.arccosh(1.0 / (2.0 * np.sqrt(ratio)))
 
 
-def _normal_pdf(x):
-    """φ(x), the standard normal density (as scipy.stats.norm.pdf computes it)."""
+def normal_pdf(x):
+    """φ(x) = e^(−x²/2) / √(2π), the standard normal density (as ``scipy.stats.norm.pdf`` computes it;
+    SciPy's special functions have the distribution function Φ, ``scipy.special.ndtr``, but not φ)."""
     return np.exp(-x * x / 2.0) / _SQRT_2PI
 
 
@@ -220,7 +222,7 @@ def factor_cdf(t: float, st: StationaryChain, tol: float = 1e-10) -> float:
 
     def integrand(w):  # scipy.special directly: scipy.stats' per-call overhead tripled the run time
         zs = _z_star(t / w)
-        return _normal_pdf(w) * (ndtr(w * a - zs) + ndtr(-w * a - zs))
+        return normal_pdf(w) * (ndtr(w * a - zs) + ndtr(-w * a - zs))
 
     tail, _ = quad_vec(integrand, 4 * t, np.inf, epsabs=tol, epsrel=tol)
     return float((2 * ndtr(4 * t) - 1) + 2 * (wts @ tail))

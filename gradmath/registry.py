@@ -93,19 +93,27 @@ def parse_ints(text: str) -> tuple[int, ...]:
 @dataclass(frozen=True)
 class Param:
     """A solver parameter: its name, default, the validator that checks a value once, and how a
-    command-line string becomes a value (``problems/`` scripts; the validator still checks it)."""
+    command-line string becomes a value (``problems/`` scripts; the validator still checks it).
+
+    ``quick`` is the default of a quick run (``RunOptions(quick=True)``, ``--quick``), if it has its
+    own; a value the caller gives is used in either mode."""
 
     name: str
     default: Any
     check: Callable[[Any, str], Any]
     doc: str = ""
     parse: Callable[[str], Any] = str
+    quick: Any = None
+
+    def default_for(self, quick: bool) -> Any:
+        """The default of a quick run or of a full one."""
+        return self.quick if quick and self.quick is not None else self.default
 
     @classmethod
     def integer(cls, name: str, default: int, lo: int | None = None, hi: int | None = None, doc: str = "",
-                why_hi: str = "") -> Param:  # fmt: skip
+                why_hi: str = "", quick: int | None = None) -> Param:  # fmt: skip
         """An integer parameter in ``[lo, hi]`` (``hi`` is the documented limit; ``why_hi`` says why)."""
-        return cls(name, default, lambda v, n: validate.integer(v, n, lo, hi, why_hi=why_hi), doc, int)
+        return cls(name, default, lambda v, n: validate.integer(v, n, lo, hi, why_hi=why_hi), doc, int, quick)
 
     @classmethod
     def real(cls, name: str, default: float, lo: float | None = None, hi: float | None = None, doc: str = "",
@@ -155,8 +163,9 @@ class Problem:
 
     # --- the one way to run a solver ----------------------------------------------------------
     @classmethod
-    def validated(cls, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The parameters with defaults filled in, each validated; unknown names are refused."""
+    def validated(cls, params: Mapping[str, Any], quick: bool = False) -> dict[str, Any]:
+        """The parameters with defaults (those of a quick run if ``quick``) filled in, each validated;
+        unknown names are refused."""
         known = {p.name: p for p in cls.params}
         for name in params:
             if name not in known:
@@ -167,7 +176,7 @@ class Problem:
                     + "".join(f", {u}" for u in sorted(cls.uses))
                     + ")"
                 )
-        return {p.name: p.check(params.get(p.name, p.default), p.name) for p in cls.params}
+        return {p.name: p.check(params.get(p.name, p.default_for(quick)), p.name) for p in cls.params}
 
     @classmethod
     def checked_options(cls, options: RunOptions) -> RunOptions:
@@ -181,7 +190,7 @@ class Problem:
     def run(cls, options: RunOptions | None = None, **params: Any) -> Solution:
         """Validate, compute, then write up, check and draw: the :class:`Solution`."""
         options = cls.checked_options(options if options is not None else RunOptions())
-        values = cls.validated(params)
+        values = cls.validated(params, options.quick)
         self = cls()
         t0 = time.perf_counter()
         result = self.compute(options, **values)

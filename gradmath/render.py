@@ -37,6 +37,13 @@ def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     return convert
 
 
+def _defaults(param) -> str:
+    """``40000`` or, for a parameter with its own quick default, ``40000; 10000 with --quick``."""
+    if param.quick is None:
+        return str(param.default)
+    return f"{param.default}; {param.quick} with --quick"
+
+
 def run_script(id: str, argv: list[str] | None = None) -> None:
     """What every ``problems/`` script does: parse ``--quick``, the solver's own parameters (``--depth 10``,
     ``--sizes 10,30,10``; see ``--help``), ``--seeds N`` and ``--mnist PATH`` for the MNIST experiments,
@@ -49,7 +56,7 @@ def run_script(id: str, argv: list[str] | None = None) -> None:
     for param in cls.params:
         flag = "--" + param.name.replace("_", "-")
         parser.add_argument(flag, dest=param.name, type=_argument(param.parse), default=None,
-                            help=f"{param.doc or param.name} (default {param.default})")  # fmt: skip
+                            help=f"{param.doc or param.name} (default {_defaults(param)})")  # fmt: skip
     if "seeds" in cls.uses:
         parser.add_argument("--seeds", type=int, default=None, help="seeds per configuration (>= 2)")
     if "data" in cls.uses:
@@ -57,7 +64,7 @@ def run_script(id: str, argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     own = {p.name: getattr(args, p.name) for p in cls.params if getattr(args, p.name) is not None}
     try:  # bad input is refused here, before any work; an error while solving is a bug and says so
-        cls.validated(own)
+        cls.validated(own, args.quick)
         options = cls.checked_options(RunOptions(quick=args.quick, seeds=getattr(args, "seeds", None)))
         if getattr(args, "mnist", None):
             from .datasets import load_mnist

@@ -49,3 +49,18 @@ def test_a_script_runs_as_a_program():
     done = subprocess.run([sys.executable, str(SCRIPTS / "weight_bound.py"), "--quick"], capture_output=True,
                           text=True, timeout=120, check=True)  # fmt: skip
     assert "|w σ′(wa + b)| ≥ 1" in done.stdout and "|w| ≥ 4" in done.stdout
+
+
+def test_a_quick_run_has_its_own_defaults_and_a_given_value_wins(capsys):
+    """``Param(quick=...)``: 10,000 chains in a quick run of vanishing-typical, 40,000 in a full one, the
+    caller's value in either; ``--help`` of its script names both defaults."""
+    from gradmath.registry import problem_class
+
+    cls = problem_class("vanishing-typical")
+    assert cls.validated({})["n_chains"] == 40_000
+    assert cls.validated({}, quick=True)["n_chains"] == 10_000
+    assert cls.validated({"n_chains": 2000}, quick=True)["n_chains"] == 2000
+    assert gradmath.solve("vanishing-typical", quick=True, max_depth=5).result.n_chains == 10_000
+    with pytest.raises(SystemExit):
+        run_script("vanishing-typical", ["--help"])
+    assert "(default 40000; 10000 with --quick)" in " ".join(capsys.readouterr().out.split())

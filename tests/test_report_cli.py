@@ -14,7 +14,7 @@ import sympy as sp
 
 import gradmath
 from gradmath.contract import Check, Figure, Panel, Series, Solution, Step, Verdict
-from gradmath.report.__main__ import main, write_atomic
+from gradmath.report.__main__ import PROG, main, write_atomic
 from gradmath.report.document import Outcome, build_document
 from gradmath.report.results import to_jsonable
 from gradmath.sources import Source
@@ -332,10 +332,35 @@ def test_console_script_is_declared_and_callable():
     module, func = target.split(":")
     import importlib
 
-    entry = getattr(importlib.import_module(module), func)
-    with pytest.raises(SystemExit) as exc:
-        entry(["--bad-option"])
-    assert exc.value.code == 2
+    assert callable(getattr(importlib.import_module(module), func))
+    code = f"import {module} as m; m.{func}(['--bad-option'])"  # entry() ends the process: run it in one
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"{PROG}: error: unrecognized arguments: --bad-option"
+
+
+_LEAVE = """
+import atexit, sys
+from gradmath.parallel import map_seeds
+from gradmath.report.cli import _leave
+atexit.register(lambda: open({flag!r}, "w").write("saved"))
+print(map_seeds(pow, [1, 2, 3, 4], args=(2,), n_jobs=2), flush=True)
+sys.stderr.write("unflushed")
+_leave(3)
+"""
+
+
+def test_leaving_runs_exit_handlers_and_stops_joblib_workers(tmp_path):
+    """The fast exit of the console script keeps the exit status, runs the atexit handlers, flushes
+    the streams, and shuts joblib's worker processes down: left running they would hold the caller's
+    pipes open for their idle timeout (300 s), and ``communicate`` below would wait for them."""
+    flag = tmp_path / "flag"
+    proc = subprocess.Popen([sys.executable, "-c", _LEAVE.format(flag=str(flag))], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 3
+    assert out.strip() == "[1, 4, 9, 16]" and err.endswith("unflushed")
+    assert flag.read_text() == "saved"
 
 
 _SLOW_RUN = """

@@ -176,7 +176,7 @@ class IdentityResult:
 @problem("identity-neuron", source=Source("nielsen", "Problem 2"), order=90)
 class IdentityNeuronProblem(Problem):
     title = tx("Problem 2: the identity neuron")
-    quick = "nothing: the fits (about 4 s) are cached after the first run"
+    quick = "nothing: about a second (the fits are kept for later runs in the same process)"
     params = (
         Param.real("w1", 0.1, idn.W1_MIN, idn.W1_MAX, doc="the small input weight of the construction"),
     )

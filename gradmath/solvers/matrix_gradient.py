@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy
-from scipy import stats
+from scipy.special import ndtri
 
 from .. import matrix as mx
 from .. import validate
@@ -477,7 +477,7 @@ def _check_precise(r: MatrixGradientResult) -> Check:
 def _check_weight_law(r: MatrixGradientResult) -> Check:
     zs = wn.weight_norm_zscores(r.laws, r.weight_norms)
     worst = max(abs(z.z) for z in zs)
-    tol = max(4.0, float(stats.norm.isf(FALSE_ALARM / (2 * len(zs)))))
+    tol = max(4.0, float(-ndtri(FALSE_ALARM / (2 * len(zs)))))
     parts = [tx("{} × {}: {:.4} measured (mean of {}) against {:.4} ± {:.2}", z.law.n_out, z.law.n_in, z.measured,
                 z.count, z.law.mean, z.law.sd) for z in zs]  # fmt: skip
     return Check(

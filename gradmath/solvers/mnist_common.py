@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy
-from scipy import stats
+from scipy.special import stdtrit
 
 from ..contract import Step, Table
 from ..experiments.protocol import BOOK_IMAGES, is_book_scale
@@ -122,7 +122,7 @@ def prediction_halfwidth(values, level: float = 0.95) -> float:
     n = len(v)
     if n < 2:
         raise ValueError(f"a prediction interval needs at least 2 runs, got {n}")
-    return float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) * np.sqrt(1 + 1 / n))
+    return float(stdtrit(n - 1, 0.5 + level / 2) * v.std(ddof=1) * np.sqrt(1 + 1 / n))
 
 
 def speed(l) -> sympy.Symbol:

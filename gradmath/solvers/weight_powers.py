@@ -18,7 +18,7 @@ import mpmath
 import numpy as np
 import sympy
 from scipy import optimize
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from .. import chain_stats as cs
 from ..activations import sigma_prime, sigmoid_prime
@@ -328,7 +328,7 @@ def _claim_checks(r: WeightPowers) -> list[Check]:
             (tx("fraction of {} N(0, 1) draws", f"{r.n_draws:,}"), tx("{} (mpmath, 30 digits)", P_W_BELOW_ONE)),
             computed=p,
             catches=tx("the one-sided {} = {}, or the variance 2 taken for a standard deviation ({})", Phi(1),
-                       Num(norm.cdf(1), sig=3), Num(2 * norm.cdf(1 / math.sqrt(2)) - 1, sig=3)),
+                       Num(ndtr(1), sig=3), Num(2 * ndtr(1 / math.sqrt(2)) - 1, sig=3)),
         ),
         Check.close(
             tx("roughly {} of N(0, 1) weights have {} (and {} are larger)", sympy.Rational(2, 3), sympy.Lt(sympy.Abs(w), 1),
@@ -338,7 +338,7 @@ def _claim_checks(r: WeightPowers) -> list[Check]:
             detail=tx("{} is {} from {}; to the nearest third (tolerance {}, half the spacing of thirds) it is {}",
                       Num(p, sig=6), Num(p - 2 / 3, sig=2), sympy.Rational(2, 3), sympy.Rational(1, 6),
                       sympy.Rational(2, 3)),
-            catches=tx("the one-sided {} = {}, which is nearer 1 than {}", Phi(1), Num(norm.cdf(1), sig=3),
+            catches=tx("the one-sided {} = {}, which is nearer 1 than {}", Phi(1), Num(ndtr(1), sig=3),
                        sympy.Rational(2, 3)),
         ),
     ]  # fmt: skip
