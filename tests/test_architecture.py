@@ -133,6 +133,8 @@ def test_every_solution_renders_as_markdown_with_maths(solutions):
         md = sol._repr_markdown_()
         assert md.startswith("### ") and "$" in md, pid
         assert "**Answer.**" in md and "**Checks**" in md and sol.verdict.value in md, pid
+        # π, γ, ∞ print as maths, not as their SymPy names (a piecewise function's words are text)
+        assert not re.search(r"\\text\{(?!for\}|otherwise\})", md), pid
 
 
 def test_terminal_rendering_has_no_ascii_maths(solutions):
