@@ -153,3 +153,24 @@ def test_bad_images_are_refused():
         checked_images(X, [0, 1])
     with pytest.raises(TypeError, match="seeds"):
         initial_norms(X, [0, 1, 2], seeds=2.5)
+
+
+def test_remedy_geometric_means_against_scipy():
+    """The ratios the remedies section prints are geometric means over seeds (SciPy's ``gmean`` here);
+    after training only the seeds whose run stayed "ok" count, and none is ``None``."""
+    from scipy.stats import gmean
+
+    from gradmath.experiments.remedy import RemedyResult
+
+    rng = np.random.default_rng(5)
+    first, last, rms_f, rms_l, first_t, last_t = (rng.uniform(0.01, 3.0, 4) for _ in range(6))
+    status = np.array(["ok", "dead", "ok", "diverged"])
+    zeros = np.zeros(4)
+    r = RemedyResult("x", None, first, last, rms_f, rms_l, first_t, last_t, zeros, zeros, zeros, status)
+    assert r.geomean_init == pytest.approx(gmean(last / first), rel=1e-13)
+    assert r.geomean_rms_init == pytest.approx(gmean(rms_l / rms_f), rel=1e-13)
+    ok = status == "ok"
+    assert r.geomean_trained == pytest.approx(gmean(last_t[ok] / first_t[ok]), rel=1e-13)
+    none_ok = RemedyResult("x", None, first, last, rms_f, rms_l, first_t, last_t, zeros, zeros, zeros,
+                           np.array(["dead"] * 4))  # fmt: skip
+    assert none_ok.geomean_trained is None

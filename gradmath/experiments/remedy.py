@@ -118,6 +118,22 @@ class RemedyResult:
         r = self.ratio_trained
         return float(np.mean(np.log10(r))) if len(r) else None
 
+    @property
+    def geomean_init(self) -> float:
+        """Geometric mean over seeds of the ratio at initialisation: 10 ** :attr:`log10_ratio_init`."""
+        return 10**self.log10_ratio_init
+
+    @property
+    def geomean_trained(self) -> float | None:
+        """Geometric mean over "ok" seeds of the ratio after training; None when there is none."""
+        lg = self.log10_ratio_trained
+        return None if lg is None else 10**lg
+
+    @property
+    def geomean_rms_init(self) -> float:
+        """Geometric mean over seeds of :attr:`rms_ratio_init`."""
+        return float(10 ** np.mean(np.log10(self.rms_ratio_init)))
+
 
 @dataclass(frozen=True)
 class RemediesResult:

@@ -102,16 +102,16 @@ class Remedies(Problem):
         s = r.run.setups
         table = {
             k: {
-                "ratio_init": 10**v.log10_ratio_init,
-                "ratio_trained": None if v.log10_ratio_trained is None else 10**v.log10_ratio_trained,
-                "rms_ratio_init": float(10 ** np.log10(v.rms_ratio_init).mean()),
+                "ratio_init": v.geomean_init,
+                "ratio_trained": v.geomean_trained,
+                "rms_ratio_init": v.geomean_rms_init,
                 "predicted_ratio": r.predicted[k].rms_ratio,
                 "predicted_mean_ratio": r.predicted[k].mean_ratio,
                 "chi": list(r.predicted[k].chi),
-                "verdict_init": kind(10**v.log10_ratio_init),
+                "verdict_init": kind(v.geomean_init),
                 "verdict_trained": "no gradient (dead or diverged)"
-                if v.log10_ratio_trained is None
-                else kind(10**v.log10_ratio_trained),
+                if v.geomean_trained is None
+                else kind(v.geomean_trained),
                 "accuracy": float(v.accuracy.mean()),
                 "status": list(v.status),
                 "max_update_norm": float(v.update_norm.max()),
@@ -150,9 +150,9 @@ class Remedies(Problem):
                 "Xavier alone does not rescue the sigmoid; clipping bounds every step of an exploding network "
                 "without rebalancing it. Why: the per-layer factor {} is {} for the matched pairs and {} for the "
                 "sigmoid.",
-                Num(10**relu_he.log10_ratio_init, sig=2),
-                Num(10 ** r.run.setups["tanh, Xavier"].log10_ratio_init, sig=2),
-                Num(10**base.log10_ratio_init, sig=2),
+                Num(relu_he.geomean_init, sig=2),
+                Num(r.run.setups["tanh, Xavier"].geomean_init, sig=2),
+                Num(base.geomean_init, sig=2),
                 f"geometric means over {n} seeds",
                 sympy.Symbol("chi"),
                 join(Num(r.predicted[k].chi[-1], sig=2) for k in ("ReLU, He", "tanh, Xavier")),
@@ -213,7 +213,7 @@ def _ratio_panel(r: RemediesSolution) -> Panel:
     """Bars of the last-to-first ratio at initialisation and after training, and the predictions."""
     s = r.run.setups
     x = np.arange(len(s))
-    live = [i for i, v in enumerate(s.values()) if v.log10_ratio_trained is not None]
+    live = [i for i, v in enumerate(s.values()) if v.geomean_trained is not None]
     predicted = [np.nan if r.predicted[k].mean_ratio is None else r.predicted[k].mean_ratio for k in s]
     band = np.full(len(x), BALANCE)
     return Panel(
@@ -221,14 +221,14 @@ def _ratio_panel(r: RemediesSolution) -> Panel:
             Series(x, band, None, "fill", y2=1 / band, style={"alpha": 0.15, "color": "green"}),
             Series(
                 x - 0.2,
-                [10**v.log10_ratio_init for v in s.values()],
+                [v.geomean_init for v in s.values()],
                 "at initialisation",
                 "bar",
                 style={"width": 0.4, "color": COLORS[0]},
             ),
             Series(
                 x[live] + 0.2,
-                [10 ** list(s.values())[i].log10_ratio_trained for i in live],
+                [list(s.values())[i].geomean_trained for i in live],
                 "after training",
                 "bar",
                 style={"width": 0.4, "color": COLORS[1]},

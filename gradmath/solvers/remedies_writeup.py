@@ -126,12 +126,12 @@ def training_table(r: RemediesSolution) -> Table:
     """Per setup: the ratio before and after training, the accuracy, the runs' fate, the first step."""
     rows = []
     for k, v in r.run.setups.items():
-        after = v.log10_ratio_trained
+        after = v.geomean_trained
         rows.append(
             (
                 k,
-                Num(10**v.log10_ratio_init, sig=3),
-                "none" if after is None else Num(10**after, sig=3),
+                Num(v.geomean_init, sig=3),
+                "none" if after is None else Num(after, sig=3),
                 Num(float(v.accuracy.mean()), sig=3, percent=True),
                 ", ".join(sorted(set(v.status))),
                 Num(float(v.update_norm.max()), sig=3),
@@ -254,8 +254,8 @@ def findings(r: RemediesSolution) -> list[Finding]:
             tx(
                 "{} = {} against the sigmoid's {}",
                 speed_ratio(4),
-                Num(10**relu.log10_ratio_init, sig=2),
-                Num(10**base.log10_ratio_init, sig=2),
+                Num(relu.geomean_init, sig=2),
+                Num(base.geomean_init, sig=2),
             ),
             Verdict.CONFIRMED,
         ),
@@ -264,7 +264,7 @@ def findings(r: RemediesSolution) -> list[Finding]:
             tx("stated"),
             tx(
                 "only with a matched activation: sigmoid with Xavier still {}",
-                Num(10**xav.log10_ratio_init, sig=2),
+                Num(xav.geomean_init, sig=2),
             ),
             Verdict.CORRECTED,
         ),
@@ -403,7 +403,7 @@ def _theory_check(r: RemediesSolution, book: bool) -> Check:
 
 def checks(r: RemediesSolution) -> list[Check]:
     kinds = sum(
-        kind(r.predicted[k].rms_ratio) != kind(10**v.log10_ratio_init) for k, v in r.run.setups.items()
+        kind(r.predicted[k].rms_ratio) != kind(v.geomean_init) for k, v in r.run.setups.items()
     )
     bound_gap = 0.0
     for v in r.run.setups.values():
@@ -417,7 +417,7 @@ def checks(r: RemediesSolution) -> list[Check]:
             tx("the theory and the book's measure agree on which setups vanish, balance or explode"),
             int(kinds),
             ("the kind of the predicted ratio", "the kind of the measured ratio (norm of the mean gradient)"),
-            detail=join(tx("{}: {}", k, kind(10**v.log10_ratio_init)) for k, v in r.run.setups.items()),
+            detail=join(tx("{}: {}", k, kind(v.geomean_init)) for k, v in r.run.setups.items()),
             catches=tx(
                 "an initialisation that does not match its name (say He weights with Xavier's "
                 "variance on the sigmoid)"
