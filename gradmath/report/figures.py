@@ -279,7 +279,10 @@ def _add_legends(fig, axes, panels, width_in: float) -> None:
     for ax, handles, labels in wanted:
         box = ax.get_position()
         bottom_px = box.y0 * fig.bbox.height
-        overhang = max(bottom_px - ax.get_tightbbox(renderer).y0, 0.0) * 72 / fig.dpi + 3
+        # what hangs below the axes is the x axis's tick labels and label (data are clipped to the axes,
+        # colour bars sit beside them): measuring the x axis alone skips the y axis's ticks and the
+        # artists, a tenth of the drawing time, with the same result
+        overhang = max(bottom_px - ax.xaxis.get_tightbbox(renderer).y0, 0.0) * 72 / fig.dpi + 3
         panel_w = box.width * fig.get_figwidth()
         shift = ScaledTranslation(0, -overhang / 72, fig.dpi_scale_trans)
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=ax.transAxes + shift,
