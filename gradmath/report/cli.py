@@ -301,8 +301,9 @@ def _terminate(signum, frame):  # SIGTERM unwinds like Ctrl-C: temp files and wo
     raise KeyboardInterrupt
 
 
-def entry(argv: Sequence[str] | None = None) -> None:
-    """The console script: :func:`main`, with SIGTERM handled like Ctrl-C (exit status 130)."""
+def entry(argv: Sequence[str] | None = None) -> NoReturn:
+    """The console script: :func:`main`, with SIGTERM handled like Ctrl-C (exit status 130); it ends the
+    process (:func:`_leave`), so call :func:`main` to run the report from Python."""
     import signal
 
     signal.signal(signal.SIGTERM, _terminate)
