@@ -22,26 +22,27 @@ from __future__ import annotations
 
 import importlib
 
-from .contract import (
-    AnswerLine,
-    Check,
-    Correction,
-    Figure,
-    Finding,
-    Panel,
-    Series,
-    Solution,
-    Step,
-    Table,
-    Verdict,
-)
-from .registry import PROBLEMS, RunOptions, solve
-from .text import Text, tx
-
 __version__ = "0.1.0"
 
-# name -> module that defines it; imported on first use so that `import gradmath` stays light.
+# name -> module that defines it; imported on first use, so that `import gradmath` does not import SymPy,
+# SciPy and every solver: `python -m gradmath.report` starts its worker processes before it imports them
 _LAZY = {
+    "solve": "registry",
+    "PROBLEMS": "registry",
+    "RunOptions": "registry",
+    "Solution": "contract",
+    "Check": "contract",
+    "Step": "contract",
+    "Table": "contract",
+    "AnswerLine": "contract",
+    "Finding": "contract",
+    "Correction": "contract",
+    "Verdict": "contract",
+    "Figure": "contract",
+    "Panel": "contract",
+    "Series": "contract",
+    "Text": "text",
+    "tx": "text",
     "interval_width": "bounds",
     "activation_interval": "bounds",
     "interval_width_max": "bounds",
@@ -53,25 +54,7 @@ _LAZY = {
     "activations": None,
 }
 
-__all__ = [
-    "solve",
-    "PROBLEMS",
-    "RunOptions",
-    "Solution",
-    "Check",
-    "Step",
-    "Table",
-    "AnswerLine",
-    "Finding",
-    "Correction",
-    "Verdict",
-    "Figure",
-    "Panel",
-    "Series",
-    "Text",
-    "tx",
-    *_LAZY,
-]
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str):
