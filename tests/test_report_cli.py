@@ -419,3 +419,14 @@ def test_experiments_on_the_users_data_spread_their_seeds_unless_quick(tmp_path,
     args = SimpleNamespace(quick=quick, seeds=None)
     jobs = cli._jobs(listing, ["mnist-depth-accuracy", "weight-bound"], args, data, ResultCache(tmp_path), None)
     assert [j.spread for j in jobs] == [spread, False]
+
+
+def test_leaving_under_a_profiler_exits_the_normal_way(tmp_path):
+    """``python -m cProfile`` writes its file after the program returns, which ``os._exit`` would skip:
+    under a profiler (or tracer, or debugger) the fast exit gives way to ``sys.exit``."""
+    script, prof = tmp_path / "leave.py", tmp_path / "out.prof"
+    script.write_text("from gradmath.report.cli import _leave\n_leave(3)\n")
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), str(script)], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0  # cProfile catches the SystemExit; os._exit(3) would end it first
+    assert prof.stat().st_size > 0

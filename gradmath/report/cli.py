@@ -321,9 +321,15 @@ def _leave(code: int) -> NoReturn:
 
     A normal interpreter exit deallocates every object first: with SymPy's caches and the solutions
     loaded that took 0.8 s of a 10 s ``--quick`` run here, after the PDF was written. Every file the
-    report writes is complete and closed before this point (:func:`~.outputs.write_atomic`)."""
+    report writes is complete and closed before this point (:func:`~.outputs.write_atomic`).
+
+    Under a profiler, tracer or debugger (``python -m cProfile``, ``trace``, ``pdb``), which write their
+    results after the program returns, the process exits the normal way."""
     import atexit
     import threading
+
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
 
     try:  # what the interpreter does first on exit: join the threads, shut executors down (joblib's
         threading._shutdown()  # loky workers among them), then the atexit handlers
