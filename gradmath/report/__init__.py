@@ -4,7 +4,8 @@ Modules: :mod:`.cli` (the command and its exit statuses), :mod:`.outputs` (check
 :mod:`.runner` and :mod:`.worker` (parallel solvers), :mod:`.cache` (results kept between runs),
 :mod:`.serial` (pickles that keep SymPy's unevaluated forms), :mod:`.figures` (Figure specs to SVG),
 :mod:`.document`, :mod:`.sections`, :mod:`.appendices`, :mod:`.reproducibility` and :mod:`.markup`
-(the Typst source), :mod:`.results` (JSON), :mod:`.meta` and :mod:`.environment` (what the run was).
+(the Typst source), :mod:`.pdf` (Typst to PDF), :mod:`.typeset` (the document kept between runs),
+:mod:`.results` (JSON), :mod:`.meta` and :mod:`.environment` (what the run was).
 Imports are lazy so that ``import gradmath.report`` stays light.
 """
 

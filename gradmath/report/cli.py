@@ -214,8 +214,9 @@ def _start_pool(workers: int, data: Any):
 
 def _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, workers) -> int:
     """Solve (or reuse), typeset, compile and write; return the exit status."""
-    from . import document, typeset
+    from . import typeset
     from .meta import describe_run
+    from .pdf import compile_pdf
 
     meta = describe_run(args, data, workers)
     key = typeset.document_key(jobs, cache, meta)
@@ -229,7 +230,7 @@ def _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, worke
             cache.store_document(key, kept)
     else:  # every result and the document itself from the cache: only Typst runs
         stream.write("".join(kept["status"]))
-        pdf = document.compile_pdf(kept["source"], files)
+        pdf = compile_pdf(kept["source"], files)
     t_done = time.perf_counter() - t_start
     try:
         write_atomic(out, pdf)
