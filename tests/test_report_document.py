@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 
 import numpy as np
 import pytest
@@ -27,6 +26,7 @@ from gradmath.contract import (
 from gradmath.report import document
 from gradmath.report.figures import render_svg
 from gradmath.report.outcome import Outcome
+from gradmath.report.pdf import typst_root
 from gradmath.sources import SOURCES, Source, bibtex
 from gradmath.text import Cite, Num, Ref, tx
 
@@ -103,19 +103,12 @@ def compiled():
     meta = {"version": "9.9", "options": {"quick": True}, "data": {"description": "the DATA DESCRIPTION"},
             "versions": {"numpy": "1.0"}, "machine": {"CPU": "a CPU"}, "blas": []}  # fmt: skip
     src = document.build_document(outcomes, meta)
-    with tempfile.TemporaryDirectory() as root:
-        for name, data in {**files, "refs.bib": bibtex().encode()}.items():
-            with open(os.path.join(root, name), "wb") as fh:
-                fh.write(data)
-        main = os.path.join(root, "main.typ")
-        with open(main, "w", encoding="utf-8") as fh:
-            fh.write(src)
-        pdf = document.compile_pdf(src, files)
-
+    pdf = document.compile_pdf(src, files)
+    with typst_root(src, files) as main:
         import typst
 
         def query(selector):
-            return json.loads(typst.query(main, selector, root=root))
+            return json.loads(typst.query(main, selector, root=os.path.dirname(main)))
 
         yield src, pdf, query
 

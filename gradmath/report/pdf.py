@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["compile_pdf"]
+__all__ = ["compile_pdf", "typst_root"]
 
 
-def compile_pdf(source: str, files: dict[str, bytes], warnings: list[str] | None = None) -> bytes:
-    """Compile Typst ``source`` with extra ``files`` (name -> bytes) and the bibliography in a
-    temporary root; return the PDF. Typst's warnings (markup it ignores, say) are appended to
-    ``warnings`` when a list is given, one line each."""
-    import typst
-
+@contextmanager
+def typst_root(source: str, files: dict[str, bytes]) -> Iterator[str]:
+    """A temporary folder holding ``main.typ`` (the ``source``), the extra ``files`` (name -> bytes) and
+    the bibliography ``refs.bib``; yields the path of ``main.typ`` (its folder is Typst's root)."""
     from gradmath.sources import bibtex
 
     with tempfile.TemporaryDirectory(prefix="gradmath-report-") as root:
@@ -24,7 +24,17 @@ def compile_pdf(source: str, files: dict[str, bytes], warnings: list[str] | None
         main = os.path.join(root, "main.typ")
         with open(main, "w", encoding="utf-8") as fh:
             fh.write(source)
-        pdf, found = typst.compile_with_warnings(main, root=root)
+        yield main
+
+
+def compile_pdf(source: str, files: dict[str, bytes], warnings: list[str] | None = None) -> bytes:
+    """Compile Typst ``source`` with extra ``files`` (name -> bytes) and the bibliography (see
+    :func:`typst_root`); return the PDF. Typst's warnings (markup it ignores, say) are appended to
+    ``warnings`` when a list is given, one line each."""
+    import typst
+
+    with typst_root(source, files) as main:
+        pdf, found = typst.compile_with_warnings(main, root=os.path.dirname(main))
     if warnings is not None:
         warnings += [_warning_line(w) for w in found]
     return pdf
