@@ -142,3 +142,35 @@ def test_the_report_command_starts_its_workers_before_importing_sympy():
            "print(sorted(m for m in ('sympy', 'scipy', 'matplotlib') if m in sys.modules))"  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_workers_run_blas_on_one_thread_and_leave_this_process_alone():
+    """The fork server sets the BLAS thread variables before NumPy loads there, so each worker's BLAS
+    has one thread; the report's own process keeps its environment (it set the variables while the
+    pool started, so the libraries it loaded meanwhile ran on one thread, and the reproducibility
+    appendix said 1 or 2 threads depending on the timing). Imported anywhere else, the preload module
+    changes neither the environment nor the exit status."""
+    import functools
+
+    from threadpoolctl import threadpool_info
+
+    before = dict(os.environ)
+    pool = WorkerPool(2, None).start()
+    try:
+        ex = pool.executor()
+        assert ex.submit(functools.partial(os.getenv, "OPENBLAS_NUM_THREADS")).result() == "1"
+        assert {lib["num_threads"] for lib in ex.submit(threadpool_info).result()} == {1}
+    finally:
+        pool.close()
+    assert dict(os.environ) == before
+    # the report's process loads NumPy and SciPy while its pool starts: their BLAS keeps its own threads
+    threads = "import numpy, scipy.linalg, threadpoolctl; print(sorted({l['num_threads'] for l in threadpoolctl.threadpool_info()}))"
+    alone = subprocess.run([sys.executable, "-c", threads], capture_output=True, text=True, timeout=120, check=True)
+    during = "from gradmath.report.runner import WorkerPool; pool = WorkerPool(2, None).start(); " + threads + \
+             "; pool.executor(); pool.close()"  # fmt: skip
+    with_pool = subprocess.run([sys.executable, "-c", during], capture_output=True, text=True, timeout=120, check=True)
+    assert with_pool.stdout == alone.stdout
+    code = "import os, sys, gradmath.report.preload; print(os.getenv('OMP_NUM_THREADS')); sys.exit(3)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"})  # fmt: skip
+    assert (done.returncode, done.stdout.strip()) == (3, "None")

@@ -14,7 +14,6 @@ with one solver to compute, runs in-process.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ __all__ = ["Job", "Status", "WorkerPool", "run_jobs", "status_line"]
 
 #: start worker processes only for at least this much expected computation (starting them costs ~1 s)
 POOL_MIN_SECONDS = 4.0
-_BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 
 
 def in_pool(job: Job) -> bool:
@@ -136,8 +134,6 @@ class WorkerPool:
     def _start(self) -> None:
         from .worker import init, noop
 
-        saved = {k: os.environ.get(k) for k in _BLAS_ENV}
-        os.environ.update({k: "1" for k in _BLAS_ENV})  # inherited by the server the workers fork from
         try:
             self._executor = cf.ProcessPoolExecutor(self.workers, mp_context=self.ctx, initializer=init,
                                                     initargs=(self.queue, self.data))  # fmt: skip
@@ -146,11 +142,6 @@ class WorkerPool:
         except BaseException as exc:  # reported by executor()
             self._error = exc
         finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
             self._ready.set()
 
     def executor(self) -> cf.ProcessPoolExecutor:
