@@ -450,3 +450,11 @@ def test_a_rebuild_from_the_cache_runs_only_typst(tmp_path):
     assert runs[0].stdout.split()[0] == "0" and "sympy" in runs[0].stdout  # the first run solves
     assert runs[2].stdout.strip() == "0 []"
     assert (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_typst_warnings_are_printed_once_each_with_their_count():
+    from gradmath.report.cli import _typst_warnings
+
+    lines = _typst_warnings(["no text within stars", "unknown font", "no text within stars"])
+    assert lines == ["warning: typst: no text within stars (2 times)\n", "warning: typst: unknown font\n"]
+    assert _typst_warnings([]) == []
