@@ -32,11 +32,12 @@ def _end_at_once() -> None:
     os._exit(0)
 
 
-if in_the_server():
+_SERVER = in_the_server()
+if _SERVER:
     os.environ.update(dict.fromkeys(BLAS_THREAD_VARIABLES, "1"))
 
 from .worker import preload  # noqa: E402  (after the variables: it loads NumPy and SciPy)
 
 preload()
-if in_the_server():
+if _SERVER:
     atexit.register(_end_at_once)

@@ -35,15 +35,15 @@ def in_pool(job: Job) -> bool:
     return job.run is None and not job.spread
 
 
-def worth_a_pool(jobs: list[Job], workers: int) -> bool:
-    """Whether solving ``jobs`` (those :func:`in_pool`) is worth starting worker processes."""
-    pooled = [j for j in jobs if in_pool(j)]
+def worth_a_pool(pooled: list[Job], workers: int) -> bool:
+    """Whether solving ``pooled`` (jobs :func:`in_pool`) is worth starting worker processes."""
     return workers > 1 and len(pooled) > 1 and sum(j.cost for j in pooled) >= POOL_MIN_SECONDS
 
 
-def pool_data(jobs: list[Job], data: Any) -> Any:
-    """What the workers are given: the data if one of their jobs uses it, else nothing."""
-    return data if any("data" in j.uses for j in jobs if in_pool(j)) else None
+def pool_data(pooled: list[Job], data: Any) -> Any:
+    """What the workers are given for ``pooled`` (jobs :func:`in_pool`): the data if one of them uses
+    it, else nothing."""
+    return data if any("data" in j.uses for j in pooled) else None
 
 
 @dataclass
