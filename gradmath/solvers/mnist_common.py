@@ -15,6 +15,7 @@ from scipy.special import stdtrit
 
 from ..contract import Step, Table
 from ..experiments.protocol import BOOK_IMAGES, is_book_scale
+from ..notation import ordered, ordered_sum
 from ..registry import RunOptions
 from ..text import Code, Num, Text, tx
 
@@ -150,6 +151,15 @@ def delta_step(n_images: int = BOOK_IMAGES) -> Step:
         ),
         sympy.Eq(sympy.Symbol("delta^l_j"), mean, evaluate=False),
     )
+
+
+def l2_update(batch: sympy.Expr) -> sympy.Eq:
+    """w′ = (1 − ηλ/n) w − (η/``batch``) ∇_w C: the book's L2-regularised gradient step (ch. 3), in its
+    order, on mini-batches of size ``batch`` (``n`` for full-batch descent)."""
+    w, n, lam = sympy.symbols("w n lambda", positive=True)
+    update = ordered_sum(ordered(ordered_sum(1, -ETA_SYMBOL * lam / n), w),
+                         -ordered(ETA_SYMBOL / batch, sympy.Symbol("nabla_w C")))  # fmt: skip
+    return sympy.Eq(sympy.Symbol("w'"), update, evaluate=False)
 
 
 def book_printed(h: int, value: float) -> str:

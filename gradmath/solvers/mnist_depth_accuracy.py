@@ -18,7 +18,6 @@ from ..contract import AnswerLine, Check, Figure, Finding, Panel, Series, Step, 
 from ..experiments.depth import MAX_SEEDS, DepthAccuracy, depth_accuracy
 from ..experiments.protocol import BOOK_DEPTH_ACCURACY, BOOK_TRAIN, lmbda_per_image, network_sizes
 from ..network import Network
-from ..notation import ordered, ordered_sum
 from ..oracles import one_hot
 from ..registry import Problem, problem
 from ..sources import Source
@@ -30,6 +29,7 @@ from .mnist_common import (
     FULL_DATA_COMMAND,
     DataInfo,
     data_info,
+    l2_update,
     load_data,
     prediction_halfwidth,
     seed_count,
@@ -273,8 +273,7 @@ class MnistDepthAccuracy(Problem):
         ]
 
     def _steps(self, r: DepthResult) -> list[Step]:
-        w, n_, m, eta, lam = sympy.symbols("w n m eta lambda", positive=True)
-        update = ordered_sum(ordered(ordered_sum(1, -eta * lam / n_), w), -ordered(eta / m, sympy.Symbol("nabla_w C")))
+        n_, m, eta, lam = sympy.symbols("n m eta lambda", positive=True)
         steps = [
             Step(
                 tx(
@@ -288,7 +287,7 @@ class MnistDepthAccuracy(Problem):
                     sympy.Eq(n_, r.run.n_train),
                     sympy.Eq(lam, sympy.Float(f"{r.run.lmbda:.6g}")),
                 ),
-                sympy.Eq(sympy.Symbol("w'"), update, evaluate=False),
+                l2_update(m),
             ),
             Step(
                 tx(

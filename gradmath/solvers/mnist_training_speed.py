@@ -17,7 +17,6 @@ import sympy
 from ..contract import AnswerLine, Check, Figure, Finding, Panel, Series, Step, Table, Verdict, Writeup
 from ..experiments.protocol import BOOK_FIRST_TO_LAST_SLOWDOWN, BOOK_IMAGES, BOOK_LMBDA, book_images
 from ..experiments.speed import MAX_SEEDS, TrainingSpeed, training_speed
-from ..notation import ordered, ordered_sum
 from ..registry import Problem, problem
 from ..sources import Source
 from ..text import Num, join, tx
@@ -26,6 +25,7 @@ from .mnist_common import (
     DataInfo,
     data_info,
     delta_step,
+    l2_update,
     load_data,
     seed_count,
     seed_stat,
@@ -246,8 +246,7 @@ class MnistTrainingSpeed(Problem):
         ]
 
     def _steps(self, r: SpeedResult) -> list[Step]:
-        w, n, eta, lam = sympy.symbols("w n eta lambda", positive=True)
-        update = ordered_sum(ordered(ordered_sum(1, -eta * lam / n), w), -ordered(eta / n, sympy.Symbol("nabla_w C")))
+        n, eta, lam = sympy.symbols("n eta lambda", positive=True)
         n_runs = len(r.slowdown)
         return [
             delta_step(),
@@ -264,7 +263,7 @@ class MnistTrainingSpeed(Problem):
                     Num(1 - ETA * BOOK_LMBDA / BOOK_IMAGES, sig=4),
                     speed("l"),
                 ),
-                sympy.Eq(sympy.Symbol("w'"), update, evaluate=False),
+                l2_update(n),
             ),
             Step(
                 tx(

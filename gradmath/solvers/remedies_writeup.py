@@ -68,10 +68,6 @@ def _distinct(r: RemediesSolution) -> dict:
     return {k: v for k, v in r.run.setups.items() if v.clip_norm is None}
 
 
-def _rms_log(v) -> np.ndarray:
-    return np.log10(v.rms_ratio_init)
-
-
 def _logs(values) -> tuple[float, float]:
     """Mean and standard deviation (ddof=1; 0 for one seed) of log10 of per-seed values."""
     v = np.log10(np.asarray(values, dtype=float))
@@ -283,7 +279,7 @@ def findings(r: RemediesSolution) -> list[Finding]:
 
 
 def corrections(r: RemediesSolution) -> list[Correction]:
-    rms_he = 10 ** _rms_log(r.run.setups["ReLU, He"]).mean()
+    rms_he = r.run.setups["ReLU, He"].geomean_rms_init
     (he1, he2), (xa1, xa2) = r.weight_std["he"], r.weight_std["xavier"]
     at, left, right = r.relu_slopes
     relu_sym = sympy.Piecewise((0, z < 0), (z, True))
