@@ -38,6 +38,10 @@ class LayerRatios:
     mean: np.ndarray
     typical: np.ndarray
 
+    def stacked(self) -> np.ndarray:
+        """The three measures side by side: shape (pairs, 3), columns rms, mean, typical."""
+        return np.stack([self.rms, self.mean, self.typical], axis=1)
+
 
 def init_params(sizes, config: Config, rng: np.random.Generator, first_layer_var: float | None = None):
     """Weights N(0, σ_w²/n_in) and biases N(0, σ_b²) for layer sizes ``sizes``.
@@ -109,23 +113,16 @@ def random_network_ratios(
 
 
 def book_network_ratios(configs: dict[str, Config], X: np.ndarray, y: np.ndarray, hidden: tuple[int, ...],
-                        seeds: int, width: int = 30, *,
-                        as_network: str | None = None) -> dict[tuple[str, int], np.ndarray]:  # fmt: skip
+                        seeds: int, width: int = 30) -> dict[tuple[str, int], np.ndarray]:  # fmt: skip
     """The three ratios in [n_in, width x h, 10] networks at initialisation, for every config and h.
 
-    Returns ``{(config, h): array (seeds, h − 1, 3)}`` (measures rms, mean, typical). For each seed one
+    Returns ``{(config, h): array (seeds, h − 1, 3)}`` (:meth:`LayerRatios.stacked`). For each seed one
     standard normal first-layer matrix G is drawn and X Gᵀ computed once: every configuration scales it
-    by its own standard deviation (``first_layer_variance``), the costly product is not repeated.
-    The configuration named ``as_network`` (the book's initialisation) instead uses the very networks
-    ``Network(sizes, seed=s)`` of the initial-speeds experiment, so that its ratios are those of that
-    experiment's norms, seed for seed.
+    by its own standard deviation (``first_layer_variance``), the costly product is not repeated. The
+    draws of a (seed, h) pair do not depend on which configurations or depths are asked for.
     """
     from .meanfield import first_layer_variance
-    from .network import Network
 
-    if as_network is not None and (configs[as_network].activation, configs[as_network].sigma_w2,
-                                   configs[as_network].sigma_b2) != ("sigmoid", 1.0, 1.0):  # fmt: skip
-        raise ValueError(f"{as_network!r} is not the book's initialisation (sigmoid, σ_w² = 1, σ_b² = 1)")
     out = {(name, h): np.empty((seeds, h - 1, 3)) for name in configs for h in hidden}
     for s in range(seeds):
         rng = np.random.default_rng(s)
@@ -134,11 +131,6 @@ def book_network_ratios(configs: dict[str, Config], X: np.ndarray, y: np.ndarray
         for name, config in configs.items():
             sd1 = np.sqrt(first_layer_variance(config, X.shape[1], width))
             for h in hidden:
-                if name == as_network:
-                    net = Network([X.shape[1]] + [width] * h + [10], seed=s)
-                    r = layer_ratios(hidden_deltas(net.weights, net.biases, X, y, config.activation))
-                    out[(name, h)][s] = np.stack([r.rms, r.mean, r.typical], axis=1)
-                    continue
                 sizes = [width] * h + [10]
                 weights, biases = init_params(sizes, config, np.random.default_rng((s, h)))
                 b1 = np.random.default_rng((s, h, 1)).standard_normal(width) * np.sqrt(config.sigma_b2)
@@ -147,5 +139,5 @@ def book_network_ratios(configs: dict[str, Config], X: np.ndarray, y: np.ndarray
                 r = layer_ratios(
                     hidden_deltas(weights, biases, X, y, config.activation, first_z=xg * sd1 + b1)
                 )
-                out[(name, h)][s] = np.stack([r.rms, r.mean, r.typical], axis=1)
+                out[(name, h)][s] = r.stacked()
     return out

@@ -20,8 +20,9 @@ import numpy as np
 from .. import meanfield as mf
 from ..contract import Check, Figure, Writeup
 from ..experiments.initial import MAX_SEEDS
-from ..experiments.protocol import BOOK_INITIAL_NORMS, book_images
-from ..random_networks import book_network_ratios, random_network_ratios
+from ..experiments.protocol import BOOK_INITIAL_NORMS, book_images, network_sizes
+from ..network import Network
+from ..random_networks import book_network_ratios, hidden_deltas, layer_ratios, random_network_ratios
 from ..registry import Problem, RunOptions, problem
 from ..sources import Source
 from .mnist_common import load_data, seed_count
@@ -115,6 +116,16 @@ def _width_study(X, widths, depth: int, seeds: int) -> dict[tuple[str, int], np.
     return out
 
 
+def _book_init_ratios(X, y, hidden, seeds: int) -> dict[int, np.ndarray]:
+    """``{h: (seeds, h − 1, 3)}``: the ratios in the very networks ``Network(sizes, seed=s)`` of the
+    initial-speeds experiment (the book's initialisation), so that they are that experiment's, seed for
+    seed."""
+    activation = mf.CONFIGS["sigmoid-default"].activation
+    nets = {h: [Network(network_sizes(h, n_in=X.shape[1]), seed=s) for s in range(seeds)] for h in hidden}
+    return {h: np.array([layer_ratios(hidden_deltas(n.weights, n.biases, X, y, activation)).stacked() for n in ns])
+            for h, ns in nets.items()}  # fmt: skip
+
+
 def _first_layers(p: mf.Propagation, h: int) -> mf.Propagation:
     """The statistics of the first ``h`` hidden layers (the same seed and pairs: a shallower network's)."""
     return mf.Propagation(p.q[:h], p.chi[:h], p.chi_pair[:h], p.c[:h])
@@ -148,7 +159,9 @@ class LayerGradientRatioProblem(Problem):
         n_pairs = 100 if options.quick else 300
         props = {name: mf.propagate(c, X, 4, n_pairs=n_pairs) for name, c in mf.CONFIGS.items()}
         options.report(0.4, "measurements")
-        nets = book_network_ratios(mf.CONFIGS, X, y, (2, 3, 4), seeds, as_network="sigmoid-default")
+        book = _book_init_ratios(X, y, (2, 3, 4), seeds)
+        others = {name: c for name, c in mf.CONFIGS.items() if name != "sigmoid-default"}
+        nets = book_network_ratios(others, X, y, (4,), seeds)
         options.report(0.6, "widths")
         widths = (1, 10, 30, 100, 1000)
         depth = 10 if options.quick else 20
@@ -160,8 +173,8 @@ class LayerGradientRatioProblem(Problem):
         return LayerGradientRatio(
             theory=theory,
             predicted={name: p.ratios() for name, p in props.items()},
-            measured={name: nets[(name, 4)] for name in mf.CONFIGS},
-            book_nets={h: nets[("sigmoid-default", h)] for h in (2, 3, 4)},
+            measured={name: book[4] if name == "sigmoid-default" else nets[(name, 4)] for name in mf.CONFIGS},
+            book_nets=book,
             book_predicted={h: _first_layers(props["sigmoid-default"], h).ratios() for h in (2, 3, 4)},
             first_correlation={name: float(p.c[0].mean()) for name, p in props.items()},
             widths=widths,
