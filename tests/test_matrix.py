@@ -65,6 +65,17 @@ def _forward(weights, biases, x):
     return zs, a
 
 
+def _cancellation(weights, biases, x, y, cost, deltas):
+    """κ_l = ‖|σ′(zˡ)| ⊙ |wˡ⁺¹|ᵀ ⋯ |σ′(zᴸ)| ⊙ |∇ₐC|‖ / ‖δˡ‖, the chain of BP2 in absolute values (each sum's
+    terms without their signs) over the true δˡ, written out here; ``deltas`` from another method."""
+    zs, a = _forward(weights, biases, x)
+    grad_a = a - y if cost == "quadratic" else (a - y) / (a * (1 - a))
+    v = [np.abs(_sp(zs[-1]) * grad_a)]
+    for w, z in zip(weights[:0:-1], zs[-2::-1], strict=True):
+        v.insert(0, _sp(z) * (np.abs(w).T @ v[0]))
+    return np.array([np.linalg.norm(vl) / np.linalg.norm(d) for vl, d in zip(v, deltas, strict=True)])
+
+
 # --- the matrix form, one example -----------------------------------------------------------------
 
 
@@ -137,8 +148,10 @@ def test_literal_product_equals_backprop_every_layer(sizes, seed, cost):
     # First-order rounding: each product errs by up to γ_n |A| |B| (Higham §3.5), which relative to δˡ is
     # the cancellation factor κ_l; the book's σ′ = a(1 − a) adds a relative ε / (1 − a) in each layer.
     # (Without κ, a sum that cancels to 1/4600 of its terms made this fail on a right answer.)
-    allowed = mg.cancellation * (rounding_bound(len(sizes) - 1, max(sizes)) + EPS * saturation)
-    assert np.all(mg.cancellation >= 1 - 1e-12)
+    kappa = _cancellation(net.weights, net.biases, x, np.eye(sizes[-1])[label], cost, nabla_b)
+    np.testing.assert_allclose(mg.cancellation, kappa, rtol=1e-6)
+    allowed = kappa * (rounding_bound(len(sizes) - 1, max(sizes)) + EPS * saturation)
+    assert np.all(kappa >= 1 - 1e-12)
     assert np.all(mg.relative_errors(nabla_b) <= allowed)
     whole = np.linalg.norm(mg.product @ mg.grad_a - nabla_b[0]) / np.linalg.norm(nabla_b[0])
     assert whole <= allowed[0]
@@ -514,8 +527,8 @@ def test_the_id_is_registered_once():
 
 
 @pytest.fixture(scope="module")
-def quick():
-    return gradmath.solve("matrix-gradient", quick=True)
+def quick(quick_solution):
+    return quick_solution("matrix-gradient")
 
 
 def test_solver_answer_against_independent_computations(quick):

@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 import pytest
 
-import gradmath
 from gradmath.registry import problem_class
 from gradmath.report.cache import ResultCache
 from gradmath.report.outcome import Outcome
@@ -33,7 +32,7 @@ class _Recorder(Status):
         self.items.append(item)
 
 
-def test_pool_gives_what_solving_in_process_gives_and_reports_progress():
+def test_pool_gives_what_solving_in_process_gives_and_reports_progress(quick_solution):
     ids = ["mnist-initial-norms", "exploding-example", "weight-bound"]
     jobs = [Job(pid, problem_class(pid).uses, cost=10.0) for pid in ids]
     pool = WorkerPool(2, None).start()
@@ -47,7 +46,7 @@ def test_pool_gives_what_solving_in_process_gives_and_reports_progress():
         pool.close()
     assert [o.id for o in outcomes] == ids and all(o.error is None and not o.cached for o in outcomes)
     for o in outcomes:
-        here = gradmath.solve(o.id, quick=True)
+        here = quick_solution(o.id)
         # the same results; BLAS on one thread may only change the rounding of sums
         assert [c.agreement for c in o.solution.checks] == pytest.approx([c.agreement for c in here.checks],
                                                                          rel=1e-6, abs=1e-15)  # fmt: skip
@@ -87,18 +86,30 @@ def test_a_spreading_job_runs_here_after_the_pool_and_the_rest_in_the_pool(monke
     assert order == [("pool", ["exploding-example", "weight-bound"]), ("here", "mnist-initial-norms")]
 
 
-def test_workers_hold_blas_to_one_thread():
+def test_workers_hold_blas_to_one_thread(monkeypatch):
+    """Each worker's BLAS has one thread, from the variables the fork server sets before NumPy loads
+    there. The report's own process never changes its environment: it used to set them while the pool
+    started, and the NumPy and SciPy it loaded meanwhile ran on one thread (the reproducibility
+    appendix said 1 or 2 threads depending on the timing)."""
+    import functools
+
     from threadpoolctl import threadpool_info
 
+    changed = []
+    for name in ("putenv", "unsetenv"):  # what os.environ calls to change the process's environment
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda *a, real=real: changed.append(a) or real(*a))
     pool = WorkerPool(2, None).start()
     try:
         ex = pool.executor()
         infos = [ex.submit(threadpool_info).result() for _ in range(4)]
         pids = {ex.submit(os.getpid).result() for _ in range(8)}
+        variable = ex.submit(functools.partial(os.getenv, "OPENBLAS_NUM_THREADS")).result()
     finally:
         pool.close()
     blas = [lib for info in infos for lib in info if lib["user_api"] == "blas"]
     assert blas and {lib["num_threads"] for lib in blas} == {1}
+    assert variable == "1" and changed == []
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
 
 
@@ -127,11 +138,14 @@ def test_a_raising_solver_is_an_outcome_with_its_error():
 def test_the_workers_preload_leaves_scipy_stats_and_pooch_out():
     """The server the report's workers fork from imports every solver before the first job can start,
     so what it imports is on the critical path of every cold run: ``scipy.stats`` (0.3 s here, for the
-    normal and t quantiles that ``scipy.special`` has) and ``pooch`` (only for downloads) stay out."""
-    code = "import sys; from gradmath.report import worker; worker.preload(); " \
-           "print(sorted(m for m in ('scipy.stats', 'pooch', 'requests') if m in sys.modules))"  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert done.stdout.strip() == "[]"
+    normal and t quantiles that ``scipy.special`` has) and ``pooch`` (only for downloads) stay out.
+    Imported by any other process, the preload module changes neither its environment nor its exit."""
+    code = "import os, sys, gradmath.report.preload; " \
+           "print(sorted(m for m in ('scipy.stats', 'pooch', 'requests') if m in sys.modules), " \
+           "os.getenv('OMP_NUM_THREADS')); sys.exit(3)"  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert (done.returncode, done.stdout.strip()) == (3, "[] None")
 
 
 def test_the_report_command_starts_its_workers_before_importing_sympy():
@@ -142,35 +156,3 @@ def test_the_report_command_starts_its_workers_before_importing_sympy():
            "print(sorted(m for m in ('sympy', 'scipy', 'matplotlib') if m in sys.modules))"  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "[]"
-
-
-def test_workers_run_blas_on_one_thread_and_leave_this_process_alone():
-    """The fork server sets the BLAS thread variables before NumPy loads there, so each worker's BLAS
-    has one thread; the report's own process keeps its environment (it set the variables while the
-    pool started, so the libraries it loaded meanwhile ran on one thread, and the reproducibility
-    appendix said 1 or 2 threads depending on the timing). Imported anywhere else, the preload module
-    changes neither the environment nor the exit status."""
-    import functools
-
-    from threadpoolctl import threadpool_info
-
-    before = dict(os.environ)
-    pool = WorkerPool(2, None).start()
-    try:
-        ex = pool.executor()
-        assert ex.submit(functools.partial(os.getenv, "OPENBLAS_NUM_THREADS")).result() == "1"
-        assert {lib["num_threads"] for lib in ex.submit(threadpool_info).result()} == {1}
-    finally:
-        pool.close()
-    assert dict(os.environ) == before
-    # the report's process loads NumPy and SciPy while its pool starts: their BLAS keeps its own threads
-    threads = "import numpy, scipy.linalg, threadpoolctl; print(sorted({l['num_threads'] for l in threadpoolctl.threadpool_info()}))"
-    alone = subprocess.run([sys.executable, "-c", threads], capture_output=True, text=True, timeout=120, check=True)
-    during = "from gradmath.report.runner import WorkerPool; pool = WorkerPool(2, None).start(); " + threads + \
-             "; pool.executor(); pool.close()"  # fmt: skip
-    with_pool = subprocess.run([sys.executable, "-c", during], capture_output=True, text=True, timeout=120, check=True)
-    assert with_pool.stdout == alone.stdout
-    code = "import os, sys, gradmath.report.preload; print(os.getenv('OMP_NUM_THREADS')); sys.exit(3)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env={k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"})  # fmt: skip
-    assert (done.returncode, done.stdout.strip()) == (3, "None")
