@@ -45,7 +45,15 @@ from .validate import boolean, integer, optional_callable, real
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["sgd", "TrainingHistory", "MiniBatchUpdate", "Evaluation", "StepRule", "rng_from_seed", "MONITOR_FLAGS"]
+__all__ = [
+    "sgd",
+    "TrainingHistory",
+    "MiniBatchUpdate",
+    "Evaluation",
+    "StepRule",
+    "rng_from_seed",
+    "MONITOR_FLAGS",
+]
 
 
 def rng_from_seed(seed, name: str = "seed") -> np.random.Generator:

@@ -188,7 +188,9 @@ def test_no_cancellation_without_terms_of_both_signs():
     biases = [rng.standard_normal(n) for n in sizes[1:]]
     mg = matrix_form_gradient(weights, biases, rng.random(4), [0.0])
     np.testing.assert_allclose(mg.cancellation, 1.0, rtol=1e-12)
-    flipped = matrix_form_gradient([weights[0], weights[1], -weights[2], weights[3]], biases, rng.random(4), [0.0])
+    flipped = matrix_form_gradient(
+        [weights[0], weights[1], -weights[2], weights[3]], biases, rng.random(4), [0.0]
+    )
     np.testing.assert_allclose(flipped.cancellation, 1.0, rtol=1e-12)  # one sign per sum is enough
 
 

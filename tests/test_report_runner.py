@@ -154,5 +154,7 @@ def test_the_report_command_starts_its_workers_before_importing_sympy():
     more before the workers' own preload could begin)."""
     code = "import sys, gradmath, gradmath.report.cli; " \
            "print(sorted(m for m in ('sympy', 'scipy', 'matplotlib') if m in sys.modules))"  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
     assert done.stdout.strip() == "[]"

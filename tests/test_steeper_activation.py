@@ -105,7 +105,6 @@ def test_checks_fail_on_plausible_mistakes(sol):
     assert not prob.checks(dataclasses.replace(r, saturating=tuple(rows)))[1].passed
 
 
-
 @pytest.mark.parametrize(
     ("params", "error", "needle"),
     [

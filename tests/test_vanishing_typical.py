@@ -134,7 +134,6 @@ def test_digits_shown_are_those_a_finer_grid_confirms(sol):
     assert "±" in str(mc.value)
 
 
-
 @pytest.mark.parametrize(
     ("params", "error", "needle"),
     [

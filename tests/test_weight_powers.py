@@ -125,7 +125,6 @@ def test_checks_fail_on_plausible_mistakes(sol):
     assert not next(c for c in prob.checks(wrong) if "draws" in str(c.methods[0])).passed
 
 
-
 def test_size_limit():
     with pytest.raises(ValueError, match="20,000,000"):
         gradmath.solve("weight-powers", n_draws=10**10)

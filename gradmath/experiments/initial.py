@@ -65,7 +65,9 @@ class InitialNorms:
     @property
     def std(self) -> dict[int, np.ndarray]:
         """The standard deviation over seeds (ddof=1; zeros for one seed)."""
-        return {h: (a.std(axis=0, ddof=1) if len(a) > 1 else np.zeros(a.shape[1])) for h, a in self.norms.items()}
+        return {
+            h: (a.std(axis=0, ddof=1) if len(a) > 1 else np.zeros(a.shape[1])) for h, a in self.norms.items()
+        }
 
     def __repr__(self) -> str:
         rows = "; ".join(f"{h}: {np.array2string(self.mean[h], precision=4)}" for h in self.mean)
@@ -77,7 +79,9 @@ def initial_norms_run(seed: int, X, y, hidden_layers: Sequence[int], width: int,
     out = []
     for h in hidden_layers:
         net = Network(network_sizes(h, width, X.shape[1]), seed=seed, **options)
-        out.append(np.array([float(np.linalg.norm(g)) for g in net.bias_gradients(X, y, check_input=False)[:-1]]))
+        out.append(
+            np.array([float(np.linalg.norm(g)) for g in net.bias_gradients(X, y, check_input=False)[:-1]])
+        )
     return out
 
 

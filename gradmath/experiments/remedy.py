@@ -240,7 +240,9 @@ def compare_remedies(
     out = {}
     for i, name in enumerate(names):
         cols = np.array([r[i][0] for r in rows]).T
-        out[name] = RemedyResult(name, REMEDY_SETUPS[name][1], *cols, status=np.array([r[i][1] for r in rows]))
+        out[name] = RemedyResult(
+            name, REMEDY_SETUPS[name][1], *cols, status=np.array([r[i][1] for r in rows])
+        )
     return RemediesResult(out, sizes, epochs, eta, lmbda, n, tuple(range(seeds)))
 
 

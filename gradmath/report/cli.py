@@ -247,7 +247,9 @@ def _build(args, jobs, data, cache, pool, out, json_path, stream, t_start, worke
     return EXIT_FAILED if kept["failed"] else EXIT_OK
 
 
-def _typeset(args, jobs, data, cache, pool, meta, stream, workers, need_json: bool) -> tuple[dict, dict, bytes]:
+def _typeset(
+    args, jobs, data, cache, pool, meta, stream, workers, need_json: bool
+) -> tuple[dict, dict, bytes]:
     """Run (or load) every result, build the document and compile it: (kept entry, files, PDF); the
     entry's JSON only when ``need_json``."""
     from . import document, results, typeset
@@ -281,7 +283,9 @@ def _typst_warnings(warned: list[str]) -> list[str]:
     """Typst's warnings as lines for stderr, each distinct one once with its count."""
     from collections import Counter
 
-    return [f"warning: typst: {w}" + (f" ({n} times)" if n > 1 else "") + "\n" for w, n in Counter(warned).items()]
+    return [
+        f"warning: typst: {w}" + (f" ({n} times)" if n > 1 else "") + "\n" for w, n in Counter(warned).items()
+    ]
 
 
 def _failures(outcomes) -> tuple[list[str], bool]:

@@ -195,7 +195,11 @@ def table(ctx: Context, header: Iterable[Any] | None, rows: Iterable[Iterable[An
     head = ""
     if header is not None:
         cells = [h if isinstance(h, Markup) else ctx.rich(h) for h in header]
-        head = f"table.header({spacer}, " + ", ".join(f"[*{h}*]" if h else "[]" for h in cells) + ", repeat: true), "
+        head = (
+            f"table.header({spacer}, "
+            + ", ".join(f"[*{h}*]" if h else "[]" for h in cells)
+            + ", repeat: true), "
+        )
         head += "table.hline(stroke: 0.5pt),"
     body = []
     for piece in _pieces(rows, chunk):

@@ -236,7 +236,8 @@ def _measure_steps(r: LayerGradientRatio) -> list[Step]:
 
 def _width_text(r: LayerGradientRatio) -> Text:
     typ = {w: float(np.exp(np.mean(np.log(r.width_ratios[("gaussian", w)][:, 2])))) for w in r.widths}
-    exact = -chain_stats.stationary_chain(m=201).mean_log_factor()  # the chain's typical decay (vanishing-typical)
+    # the chain's typical decay (vanishing-typical)
+    exact = -chain_stats.stationary_chain(m=201).mean_log_factor()
     n = len(r.width_ratios[("gaussian", 1)])
     return tx("Width decides how far the chain of single neurons is from the layer: in random sigmoid networks of "
               "{} layers the typical per-layer ratio of one input's gradient is {} at width 1 ({} seeds; the "
@@ -306,9 +307,7 @@ def writeup(r: LayerGradientRatio) -> Writeup:
             Finding(
                 tx("the gradient's norm grows about five-fold per hidden layer toward the output"),
                 tx("{}", ", ".join(f"{b:.1f}" for b in book)),
-                tx(
-                    "{} predicted; {} (± std, {} seeds)", Num(_ratio(r, SIG), sig=3), seed_stat(sig), r.seeds
-                ),
+                tx("{} predicted; {} (± std, {} seeds)", Num(_ratio(r, SIG), sig=3), seed_stat(sig), r.seeds),
                 verdict,
             ),  # fmt: skip
         ],

@@ -206,7 +206,9 @@ class Remedies(Problem):
             epochs_words(r.run.epochs),
             len(r.run.seeds),
         )
-        return [Figure("remedy-ratios", caption, [_ratio_panel(r), accuracy], ncols=2, width=10.0, height=4.0)]
+        return [
+            Figure("remedy-ratios", caption, [_ratio_panel(r), accuracy], ncols=2, width=10.0, height=4.0)
+        ]
 
 
 def _ratio_panel(r: RemediesSolution) -> Panel:

@@ -398,9 +398,7 @@ def _theory_check(r: RemediesSolution, book: bool) -> Check:
 
 
 def checks(r: RemediesSolution) -> list[Check]:
-    kinds = sum(
-        kind(r.predicted[k].rms_ratio) != kind(v.geomean_init) for k, v in r.run.setups.items()
-    )
+    kinds = sum(kind(r.predicted[k].rms_ratio) != kind(v.geomean_init) for k, v in r.run.setups.items())
     bound_gap = 0.0
     for v in r.run.setups.values():
         bound = r.run.eta * np.minimum(v.gradient_norm, v.clip_norm if v.clip_norm is not None else np.inf)
