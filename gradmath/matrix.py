@@ -81,6 +81,11 @@ def _normalise(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ldexp(m, -e.reshape((-1,) + (1,) * (m.ndim - 1))), e
 
 
+def _log_norm(mantissa: np.ndarray, exponent, order=None) -> float:
+    """``ln ‖mantissa · 2**exponent‖`` without forming the product (which may under- or overflow)."""
+    return np.log(np.linalg.norm(mantissa, order)) + int(exponent) * math.log(2.0)
+
+
 def _check_layers(weights, biases, n_in: int) -> list[np.ndarray]:
     """The weights as float arrays, their shapes checked against the biases and the layer below."""
     if len(weights) != len(biases) or len(weights) < 1:
@@ -198,8 +203,9 @@ class MatrixGradient:
     def log_norms(self) -> np.ndarray:
         """``ln ‖δˡ‖`` for ``l = 1..L``, finite at any depth (−inf only if δˡ is exactly 0)."""
         with np.errstate(divide="ignore"):
-            return np.array([np.log(np.linalg.norm(m)) + int(e) * math.log(2.0)
-                             for m, e in zip(self.delta_mantissas, self.delta_exponents, strict=True)])  # fmt: skip
+            return np.array(
+                [_log_norm(m, e) for m, e in zip(self.delta_mantissas, self.delta_exponents, strict=True)]
+            )
 
     @property
     def product(self) -> np.ndarray:
@@ -209,9 +215,7 @@ class MatrixGradient:
     @property
     def log_product_norm(self) -> float:
         """``ln ‖M_1‖₂`` (spectral norm), finite at any depth."""
-        return float(
-            np.log(np.linalg.norm(self.products[0], 2)) + int(self.product_exponents[0]) * math.log(2)
-        )
+        return float(_log_norm(self.products[0], self.product_exponents[0], 2))
 
     @property
     def spectral_norms(self) -> np.ndarray:
@@ -233,11 +237,11 @@ class MatrixGradient:
         signs), the relative error of δˡ grows by κ_l. κ = 1 when no sum has terms of both signs.
         """
         v, ve = _normalise((np.diag(self.sigma_primes[-1]) * np.abs(self.grad_a))[None])
-        log_abs = [np.log(np.linalg.norm(v)) + int(ve[0]) * math.log(2.0)]
+        log_abs = [_log_norm(v, ve[0])]
         for g in reversed(self.factors):  # |G_j| v, j = L..2, kept as mantissa · 2**exponent
             v, de = _normalise((np.abs(g) @ v[0])[None])
             ve = ve + de
-            log_abs.append(np.log(np.linalg.norm(v)) + int(ve[0]) * math.log(2.0))
+            log_abs.append(_log_norm(v, ve[0]))
         with np.errstate(over="ignore"):
             return np.exp(np.array(log_abs[::-1]) - self.log_norms)
 

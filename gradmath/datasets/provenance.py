@@ -99,7 +99,9 @@ def read_idx_cached_md5(
     """Read IDX files (keyed by role) and return their arrays and the MD5s of their decompressed contents.
 
     A digest is taken from the cache when the file's path, size and modification time match an
-    entry; otherwise it is computed while reading. The cache is read once and written at most once.
+    entry; otherwise it is computed while reading. The cache is read once to look the files up, and
+    when a digest was computed it is read again and written once (:func:`_store` merges the new entries
+    into what is on disk then, so entries another process wrote meanwhile are kept).
     """
     file = cache_folder() / _CACHE_FILE
     cached = _load_cache(file)
