@@ -3,6 +3,7 @@ on layer axes, distinct colour and dash for every curve, every Series kind drawn
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import numpy as np
@@ -117,18 +118,24 @@ def _mathtext_figure():
     titles, axis labels and legends, on log and linear axes."""
     grid = np.logspace(-3, 1, 9)
     return Figure("m", "", [
-        Panel([Series(grid, grid**2, r"$\|\delta^l\| / \|\delta^L\|$"), Series(grid, grid, r"$w\,\sigma'(z)$")],
+        Panel([Series(grid, grid**2, r"$\|\delta^l\| / \|\delta^L\|$"),
+               Series(grid, grid, r"$w\,\sigma'(z)$")],
               title=r"$\sigma'(z) \leq 1/4$", xlabel=r"layer $l$", ylabel=r"$\sqrt{n_j}$", xscale="log",
               yscale="log"),
         Panel([Series(xs, xs, r"$e(x) = x - w_2\,\sigma(w_1 x + b)$")], xlabel="$x$", ylabel=r"$|e(x)|$"),
     ])  # fmt: skip
 
 
+def _matplotlib_alone(monkeypatch, spec) -> bytes:
+    """The SVG of ``spec`` drawn with matplotlib's own per-renderer parse caches (no sharing)."""
+    with monkeypatch.context() as m:
+        m.setattr(figures, "shared_mathtext", contextlib.nullcontext)
+        return figures.render_svg(spec)
+
+
 def test_shared_mathtext_parses_change_no_byte(monkeypatch):
     """Sharing matplotlib's mathtext parses between renderers (render_svg) gives the SVG that
     matplotlib's own per-renderer caches give, and does parse each label once."""
-    import contextlib
-
     from matplotlib import mathtext
 
     own = mathtext.MathTextParser.__dict__["_parse_cached"]
@@ -140,23 +147,17 @@ def test_shared_mathtext_parses_change_no_byte(monkeypatch):
     assert figures.render_svg(spec) == shared
     after = figures._parse.cache_info()
     assert after.misses == before.misses and after.hits > before.hits  # the second time: no parse at all
-    with monkeypatch.context() as m:
-        m.setattr(figures, "shared_mathtext", contextlib.nullcontext)
-        assert figures.render_svg(spec) == shared  # matplotlib alone: the same bytes
+    assert _matplotlib_alone(monkeypatch, spec) == shared
 
 
 def test_shared_mathtext_parses_follow_the_mathtext_settings(monkeypatch):
     """A ``mathtext.*`` setting the report's style leaves alone (here upright maths letters) changes the
     parse: a cache keyed without the settings would return the italic parse of the first drawing."""
-    import contextlib
-
     import matplotlib
 
     spec = _mathtext_figure()
     italic = figures.render_svg(spec)
     with matplotlib.rc_context({"mathtext.default": "rm"}):
         upright = figures.render_svg(spec)
-        with monkeypatch.context() as m:
-            m.setattr(figures, "shared_mathtext", contextlib.nullcontext)
-            assert figures.render_svg(spec) == upright
+        assert _matplotlib_alone(monkeypatch, spec) == upright
     assert upright != italic

@@ -354,7 +354,8 @@ def draw(fig_spec):
     return fig
 
 
-#: one MathTextParser per output type (vector for SVG, raster for Agg): the instance :func:`shared_mathtext` parses with
+#: the MathTextParser that :func:`shared_mathtext` parses with, one per output type (vector for the SVG,
+#: raster for Agg)
 _PARSERS: dict[str, Any] = {}
 
 
@@ -372,9 +373,9 @@ def shared_mathtext() -> Iterator[None]:
     an Agg renderer (to place its legends), then drawn twice by the SVG backend (constrained layout's
     dry run, then the SVG itself), so each ``$...$`` label was parsed at least three times, and again
     in the next figure: a sixth of the drawing time. Shared, each label is parsed once per output type
-    (vector for the SVG, raster for Agg's measuring), font and size. A parse depends on those, the arguments and the
-    ``mathtext.*`` settings, which are part of the key; the SVGs are byte-identical. On a matplotlib
-    whose parser is not built this way, nothing changes.
+    (vector for the SVG, raster for Agg's measuring), font and size. A parse depends on those, the
+    arguments and the ``mathtext.*`` settings, which are part of the key; the SVGs are byte-identical.
+    On a matplotlib whose parser is not built this way, nothing changes.
     """
     from matplotlib import mathtext, rcParams
 
