@@ -211,6 +211,8 @@ def solution_markdown(sol: Solution) -> str:
     if sol.corrections:
         parts += ["", "**Corrections of the sources**", ""]
         for c in sol.corrections:
-            parts.append(f"- {c.source}: “{c.quote.markdown()}” — {c.holds.markdown()} {c.evidence.markdown()}")
+            parts.append(
+                f"- {c.source}: “{c.quote.markdown()}” — {c.holds.markdown()} {c.evidence.markdown()}"
+            )
     parts += ["", f"**Verdict: {sol.verdict.value}.** {sol.verdict_reason.markdown()}"]
     return "\n".join(parts) + "\n"

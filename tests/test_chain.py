@@ -447,5 +447,3 @@ def test_sigmoid_prime_max():
     s = expit(grid)
     assert np.max(s * (1 - s)) <= 0.25
     assert sol.passed
-
-

@@ -171,7 +171,8 @@ def test_the_per_layer_ratio_does_not_depend_on_depth_at_the_books_width():
     se = math.hypot(shallow.std(ddof=1), deep.std(ddof=1)) / math.sqrt(8)
     assert abs(deep.mean() - shallow.mean()) < 3 * se
     predicted = 1 / math.sqrt(mf.chi("sigmoid", mf.fixed_point("sigmoid", 1.0, 1.0).q_star, 1.0))
-    assert deep.mean() == pytest.approx(predicted, rel=0.06)  # width 30: a few per cent of finite-width offset
+    # width 30: a few per cent of finite-width offset
+    assert deep.mean() == pytest.approx(predicted, rel=0.06)
 
 
 def test_ratio_measures_on_a_hand_made_example():

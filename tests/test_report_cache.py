@@ -254,4 +254,7 @@ def test_the_blas_description_does_not_depend_on_the_order_the_libraries_were_lo
     monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: libs)
     first = environment.blas()
     monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: libs[::-1])
-    assert environment.blas() == first and [d["library"] for d in first] == ["openblas 0.3.30", "openblas 0.3.31"]
+    assert environment.blas() == first and [d["library"] for d in first] == [
+        "openblas 0.3.30",
+        "openblas 0.3.31",
+    ]

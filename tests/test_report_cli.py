@@ -405,7 +405,9 @@ def test_clear_cache_empties_it(tmp_path, capsys):
     assert "removed" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("given", "quick", "spread"), [(True, False, True), (True, True, False), (False, False, False)])
+@pytest.mark.parametrize(
+    ("given", "quick", "spread"), [(True, False, True), (True, True, False), (False, False, False)]
+)
 def test_experiments_on_the_users_data_spread_their_seeds_unless_quick(tmp_path, given, quick, spread):
     from types import SimpleNamespace
 
@@ -415,7 +417,9 @@ def test_experiments_on_the_users_data_spread_their_seeds_unless_quick(tmp_path,
     data = gradmath.load_mnist() if given else None
     listing = [{"id": "mnist-depth-accuracy", "uses": ["seeds", "data"]}, {"id": "weight-bound", "uses": []}]
     args = SimpleNamespace(quick=quick, seeds=None)
-    jobs = cli._jobs(listing, ["mnist-depth-accuracy", "weight-bound"], args, data, ResultCache(tmp_path), None)
+    jobs = cli._jobs(
+        listing, ["mnist-depth-accuracy", "weight-bound"], args, data, ResultCache(tmp_path), None
+    )
     assert [j.spread for j in jobs] == [spread, False]
 
 

@@ -186,8 +186,12 @@ class MnistDepthAccuracy(Problem):
             Finding(
                 tx("accuracy of 1, 2, 3, 4 hidden layers after 30 epochs"),
                 tx("96.48, 96.90, 96.57, 96.53 % (one run each)"),
-                tx("{} % (mean ± std, {} seeds, {})", join(seed_stat(100 * run.accuracy[h]) for h in DEPTHS), n,
-                   r.data.short()),  # fmt: skip
+                tx(
+                    "{} % (mean ± std, {} seeds, {})",
+                    join(seed_stat(100 * run.accuracy[h]) for h in DEPTHS),
+                    n,
+                    r.data.short(),
+                ),
                 verdict,
             )
         ]
@@ -223,9 +227,13 @@ class MnistDepthAccuracy(Problem):
             why = (
                 tx("The {}-epoch quick run is not the book's protocol", r.run.epochs)
                 if r.quick or r.run.epochs != BOOK_EPOCHS
-                else tx("On {} training images the networks stop near {} % instead of 96-97 % and the "
-                        "four-layer networks are still unstable, so the comparison needs the book's 50,000 "
-                        "images", f"{r.run.n_train:,}", Num(best, sig=2))  # fmt: skip
+                else tx(
+                    "On {} training images the networks stop near {} % instead of 96-97 % and the "
+                    "four-layer networks are still unstable, so the comparison needs the book's 50,000 "
+                    "images",
+                    f"{r.run.n_train:,}",
+                    Num(best, sig=2),
+                )
             )
             return Verdict.INCONCLUSIVE, tx("{}; run {} with the full MNIST files.", why, FULL_DATA_COMMAND)
         within = r.within
