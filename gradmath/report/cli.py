@@ -253,6 +253,7 @@ def _typeset(
     """Run (or load) every result, build the document and compile it: (kept entry, files, PDF); the
     entry's JSON only when ``need_json``."""
     from . import document, results, typeset
+    from .pdf import compile_pdf
     from .runner import run_jobs, status_line
 
     opts = argparse.Namespace(quick=bool(args.quick), seeds=args.seeds, data=data)
@@ -261,13 +262,13 @@ def _typeset(
     source = document.build_document(outcomes, meta)
     warned: list[str] = []
     try:
-        pdf = document.compile_pdf(source, files, warned)
+        pdf = compile_pdf(source, files, warned)
     except Exception as exc:  # a formula Typst rejects must not sink the report: plain maths instead
         stream.write(
             f"warning: typst failed ({' '.join(str(exc).split())[:300]}); retrying with plain maths\n"
         )
         source, warned = document.build_document(outcomes, meta, safe=True), []
-        pdf = document.compile_pdf(source, files, warned)
+        pdf = compile_pdf(source, files, warned)
     from .cache import figure_style_hash
 
     failures, failed = _failures(outcomes)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy
-from scipy import integrate, optimize
+from scipy import optimize
 
 from .. import chain_stats as cs
 from ..contract import AnswerLine, Check, Figure, Finding, Panel, Series, Step, Table, Verdict, Writeup
@@ -114,7 +114,7 @@ class SteeperActivationProblem(Problem):
         log_w = np.log(np.abs(np.random.default_rng(seed + 7).standard_normal((n_chains, depth))))
         # ln|∂C/∂b₁ / ∂C/∂a_n| of the linear chain f(z) = s z: n ln s + Σ_{j=2..n} ln|w_j| (eq. 122)
         walk = np.concatenate([np.zeros((n_chains, 1)), np.cumsum(log_w[:, 1:], axis=1)], axis=1)
-        e_log_w_quad = integrate.quad(lambda t: 2 * math.log(t) * cs.normal_pdf(t), 0, np.inf, limit=200)[0]
+        e_log_w_quad = cs.mean_log_abs_normal_quad()
         s_star_quad = optimize.brentq(lambda sv: math.log(sv) + e_log_w_quad, 0.5, 8.0, xtol=1e-14)
         layers = np.arange(1, depth + 1)
         linear = {sv: np.median(layers * math.log(sv) + walk, axis=0) / math.log(10)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy
-from scipy import integrate
 from scipy.special import ndtr
 
 from .. import chain_stats as cs
@@ -160,7 +159,7 @@ class VanishingTypicalProblem(Problem):
         lg10 = rc.log_grad / math.log(10)
         return VanishingTypical(
             n_chains=n_chains, max_depth=max_depth,
-            e_log_w_quad=integrate.quad(lambda t: 2 * math.log(t) * cs.normal_pdf(t), 0, np.inf, limit=200)[0],
+            e_log_w_quad=cs.mean_log_abs_normal_quad(),
             p_w_mc=Estimate(float(small_w.mean()), math.sqrt(p_w * (1 - p_w) / small_w.size)),
             p_quarter=p_quarter, p_one=p_one, mean_log=mean_log, median=median,
             p_quarter_mc=_indicator(f < 0.25, p_quarter.value), p_above_one_mc=_rare_tail(rc.a[:, 1:-1], seed),
